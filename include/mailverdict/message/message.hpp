@@ -1,0 +1,149 @@
+// RFC 5322 message model: header fields in order, addresses, the raw body.
+//
+// Message::parse never throws and never rejects input: whatever it cannot
+// understand is recorded as a Defect and parsing goes on as far as it can.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailverdict {
+
+// What can be wrong with a message. Each value is documented where it is raised.
+enum class DefectKind {
+    empty_message,              // no bytes at all
+    missing_from,               // RFC 5322 3.6: From is required
+    multiple_from,              // RFC 5322 3.6: From appears at most once
+    multiple_from_addresses,    // one From field with several mailboxes (DMARC 6.6.1)
+    unparsable_address,         // an address field mimetic could not split into mailboxes
+    missing_date,               // RFC 5322 3.6: Date is required
+    duplicate_singleton,        // Date, Sender, Reply-To, To, Cc, Subject, Message-ID... twice
+    eight_bit_header,           // RFC 5322 2.2: header bytes must be US-ASCII (kept as-is)
+    line_too_long,              // RFC 5322 2.1.1: lines are limited to 998 octets
+    header_without_colon,       // a header line that is neither a field nor a continuation
+    leading_continuation,       // a folded continuation line before any field
+    empty_field_name,           // ":value"
+    whitespace_before_colon,    // "Subject : x" (obsolete syntax, RFC 5322 4.5)
+    bare_lf,                    // lines end in LF alone rather than CRLF
+    mixed_line_endings,         // both CRLF and bare LF are used
+    bare_cr,                    // a CR not followed by LF
+    nul_byte,                   // a NUL octet in the header
+    missing_body_separator,     // the header runs to the end of the data (truncated message)
+    header_size_limit,          // more than Limits::max_header_bytes: the rest is body
+    field_count_limit,          // more than Limits::max_fields: later fields are ignored
+    bad_encoded_word,           // RFC 2047 word that cannot be decoded (kept raw)
+    unknown_charset,            // RFC 2047 word in a charset ICU does not know (kept raw)
+    bad_idna_domain,            // domain that is not valid IDNA (kept as written)
+    received_unparsable,        // a Received field that yields no hop information
+};
+
+// Short stable identifier of a defect kind, e.g. "missing_from" (used in JSON).
+std::string_view to_string(DefectKind kind) noexcept;
+
+struct Defect {
+    DefectKind kind;
+    std::string detail;        // human-readable, says what was found and where
+    std::size_t offset = 0;    // byte offset in the raw message where it was found
+};
+
+// One header field exactly as it appeared. Views point into the Message's buffer,
+// which outlives every copy of the Message.
+struct HeaderField {
+    std::string_view name;       // as written, without the colon
+    std::string_view raw;        // the whole field: name, colon, value, folds, final line end
+    std::string_view raw_value;  // after the colon up to (not including) the final line end
+    std::size_t offset = 0;      // of `raw` in the message
+
+    // Value with folding removed (RFC 5322 2.2.3: CRLF before WSP deleted), leading
+    // and trailing whitespace trimmed. No RFC 2047 decoding.
+    [[nodiscard]] std::string_view value() const noexcept {
+        return unfolded_.empty() && !folded_ ? trimmed_ : std::string_view{unfolded_};
+    }
+
+    // Set by the parser. (Public so the parser can build fields; treat as private.)
+    std::string_view trimmed_;
+    std::string unfolded_;
+    bool folded_ = false;
+};
+
+// A mailbox from an address field (From, To, Sender, Return-Path...).
+struct Mailbox {
+    std::string display_name;    // RFC 2047-decoded, UTF-8; empty if none
+    std::string local_part;      // as written (quotes removed)
+    std::string domain;          // lower-cased, as written (A-label if it was ASCII)
+    std::string domain_ascii;    // IDNA A-label form, lower-case ("xn--..."); empty if invalid
+    std::string domain_unicode;  // IDNA U-label form, NFC; empty if invalid
+
+    [[nodiscard]] std::string address() const;  // local_part@domain (or local_part alone)
+    bool operator==(const Mailbox&) const = default;
+};
+
+// Named limits: exceeding one is a defect, never a crash.
+struct ParseLimits {
+    std::size_t max_header_bytes = 1024 * 1024;  // total header size
+    std::size_t max_fields = 2000;               // header fields kept
+    std::size_t max_line_length = 998;           // RFC 5322 2.1.1 (longer lines: defect only)
+};
+
+class Message {
+public:
+    // Parses bytes (CRLF or bare LF, with or without a final newline). Never throws
+    // for bad input; every problem is in defects().
+    static Message parse(std::string bytes, const ParseLimits& limits = {});
+
+    Message();  // an empty message (no fields, no body)
+
+    [[nodiscard]] std::string_view bytes() const noexcept;  // the whole message, byte-exact
+    [[nodiscard]] std::string_view header_block() const noexcept;  // fields incl. last line end
+    [[nodiscard]] std::string_view body() const noexcept;  // after the empty line, byte-exact
+    [[nodiscard]] bool has_body_separator() const noexcept;
+
+    [[nodiscard]] const std::vector<HeaderField>& fields() const noexcept { return fields_; }
+    [[nodiscard]] const std::vector<Defect>& defects() const noexcept { return defects_; }
+    void add_defect(Defect d) { defects_.push_back(std::move(d)); }
+
+    // Case-insensitive lookup by field name (RFC 5322 1.2.2).
+    [[nodiscard]] const HeaderField* find(std::string_view name) const noexcept;  // first
+    [[nodiscard]] std::vector<const HeaderField*> find_all(std::string_view name) const;
+
+    // Convenience accessors over the parsed fields.
+    [[nodiscard]] const std::vector<Mailbox>& from() const noexcept { return from_; }
+    [[nodiscard]] std::optional<Mailbox> return_path() const;
+    [[nodiscard]] std::string subject() const;     // RFC 2047-decoded, UTF-8
+    [[nodiscard]] std::string message_id() const;  // value of Message-ID, trimmed
+    [[nodiscard]] std::string date() const;        // value of Date, as written
+
+private:
+    std::shared_ptr<const std::string> buffer_;
+    std::size_t body_offset_ = 0;
+    bool has_separator_ = false;
+    std::vector<HeaderField> fields_;
+    std::vector<Defect> defects_;
+    std::vector<Mailbox> from_;
+};
+
+// RFC 2047 encoded-word decoding to UTF-8 (charsets through ICU). Undecodable words
+// are kept raw and reported to `defects` when given. Adjacent encoded words separated
+// only by whitespace are joined (RFC 2047 6.2).
+std::string decode_encoded_words(std::string_view text, std::vector<Defect>* defects = nullptr);
+
+// Parses an RFC 5322 address-list (groups flattened) into mailboxes.
+// Problems go to `defects` when given.
+std::vector<Mailbox> parse_address_list(std::string_view value,
+                                        std::vector<Defect>* defects = nullptr);
+
+// Domain in both IDNA forms (UTS #46 processing through ICU). nullopt if invalid.
+struct DomainForms {
+    std::string ascii;    // A-label, lower-case
+    std::string unicode;  // U-label
+};
+std::optional<DomainForms> idna_forms(std::string_view domain);
+
+// ASCII case-insensitive comparison (header names, domains).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace mailverdict
