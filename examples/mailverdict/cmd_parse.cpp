@@ -1,0 +1,223 @@
+// mailverdict parse FILE|DIR...: what the message stage sees in each message.
+#include "cli.hpp"
+
+#include <mailverdict/message/message.hpp>
+#include <mailverdict/message/network.hpp>
+#include <mailverdict/message/received.hpp>
+#include <mailverdict/output/json.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <iostream>
+
+namespace mvcli {
+
+namespace json = boost::json;
+using namespace mailverdict;
+
+namespace {
+
+struct ParseOptions {
+    CommonOptions common;
+    std::vector<std::string> inputs;
+    std::vector<std::string> boundaries;
+    std::vector<std::string> trusted;
+    std::vector<std::string> skip_listed;
+    std::string ip;
+    std::string helo;
+    std::string mail_from;
+    bool mail_from_given = false;
+    std::vector<std::string> recipients;
+};
+
+EnvelopeOptions envelope_options(const ParseOptions& o) {
+    EnvelopeOptions e;
+    e.boundary_patterns = o.boundaries;
+    for (const auto& t : o.trusted) {
+        if (auto net = IpNetwork::parse(t)) {
+            e.trusted_networks.push_back(*net);
+        } else {
+            e.trusted_host_suffixes.push_back(t);
+        }
+    }
+    for (const auto& s : o.skip_listed) {
+        auto net = IpNetwork::parse(s);
+        if (!net) {
+            throw UsageError("--skip-listed needs an IP range, not '" + s + "'");
+        }
+        e.skip_listed_networks.push_back(*net);
+    }
+    if (!o.ip.empty()) {
+        boost::system::error_code ec;
+        auto addr = boost::asio::ip::make_address(o.ip, ec);
+        if (ec) {
+            throw UsageError("--ip '" + o.ip + "' is not an IP address");
+        }
+        e.client_ip = addr;
+    }
+    if (!o.helo.empty()) {
+        e.helo = o.helo;
+    }
+    if (o.mail_from_given) {
+        e.mail_from = o.mail_from;
+    }
+    e.recipients = o.recipients;
+    return e;
+}
+
+std::string or_dash(const std::string& s) {
+    return s.empty() ? "-" : s;
+}
+
+void print_text(std::ostream& out, const std::string& file, const Message& m,
+                const std::vector<Hop>& chain, const Envelope& env) {
+    out << file << "\n";
+    if (m.from().empty()) {
+        out << "  From:       -\n";
+    }
+    for (const auto& f : m.from()) {
+        out << "  From:       ";
+        if (!f.display_name.empty()) {
+            out << '"' << f.display_name << "\" ";
+        }
+        out << '<' << f.address() << ">\n";
+    }
+    out << "  Subject:    " << m.subject() << "\n";
+    out << "  Message-ID: " << or_dash(m.message_id()) << "\n";
+    out << "  Date:       " << or_dash(m.date()) << "\n";
+    out << "  Fields:     " << m.fields().size() << ", body " << m.body().size() << " bytes\n";
+    out << "  Hops:       " << chain.size() << (chain.empty() ? "\n" : " (topmost first)\n");
+    for (const auto& h : chain) {
+        out << "    " << h.index << "  from " << or_dash(h.from_name);
+        if (!h.reverse_name.empty() && h.reverse_name != h.from_name) {
+            out << " (" << h.reverse_name << ")";
+        }
+        out << " [" << (h.ip ? h.ip->to_string() : std::string("-")) << "]";
+        out << " by " << or_dash(h.by_name);
+        if (!h.with.empty()) {
+            out << " with " << h.with;
+        }
+        out << "\n";
+    }
+    out << "  Envelope:   client "
+        << (env.client_ip ? env.client_ip->to_string() : std::string("unknown")) << " ("
+        << to_string(env.client_source)
+        << (env.hop_index ? " #" + std::to_string(*env.hop_index) : "") << "), HELO "
+        << or_dash(env.helo) << "\n";
+    out << "              MAIL FROM "
+        << (env.mail_from ? (env.mail_from->empty() ? "<>" : *env.mail_from)
+                          : std::string("unknown"))
+        << " (" << to_string(env.mail_from_source) << ")\n";
+    out << "              RCPT TO ";
+    if (env.recipients.empty()) {
+        out << "unknown";
+    }
+    for (std::size_t i = 0; i < env.recipients.size(); ++i) {
+        out << (i != 0U ? ", " : "") << env.recipients[i];
+    }
+    out << " (" << to_string(env.recipients_source) << ")\n";
+    if (m.defects().empty()) {
+        out << "  Defects:    none\n";
+    } else {
+        out << "  Defects:    " << m.defects().size() << "\n";
+        for (const auto& d : m.defects()) {
+            out << "    " << to_string(d.kind) << ": " << d.detail << "\n";
+        }
+    }
+    out << "\n";
+}
+
+}  // namespace
+
+int cmd_parse(const std::vector<std::string>& args) {
+    ParseOptions o;
+    po::options_description desc("mailverdict parse options");
+    // clang-format off
+    desc.add_options()
+        ("input", po::value(&o.inputs)->composing(), "FILE or DIR (walked for *.eml)")
+        ("boundary", po::value(&o.boundaries)->composing(),
+         "host pattern of the boundary MTA, e.g. *.mail.protection.outlook.com (repeatable)")
+        ("trusted", po::value(&o.trusted)->composing(),
+         "trusted internal host suffix or IP range (repeatable)")
+        ("skip-listed", po::value(&o.skip_listed)->composing(),
+         "connector IP range skipped by enhanced filtering (repeatable)")
+        ("ip", po::value(&o.ip), "client IP (overrides the derived one)")
+        ("helo", po::value(&o.helo), "HELO name (overrides the derived one)")
+        ("mail-from", po::value(&o.mail_from), "MAIL FROM address ('' = null sender)")
+        ("recipient", po::value(&o.recipients)->composing(), "envelope recipient (repeatable)");
+    // clang-format on
+    add_common_options(desc, o.common);
+    po::positional_options_description pos;
+    pos.add("input", -1);
+    const std::string usage_line =
+        "mailverdict parse FILE|DIR... [--boundary PATTERN] [--trusted HOST|CIDR]... "
+        "[--format text|json|jsonl]";
+    if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
+        return exit_ok;
+    }
+    o.mail_from_given = std::find(args.begin(), args.end(), "--mail-from") != args.end() ||
+                        std::any_of(args.begin(), args.end(), [](const std::string& a) {
+                            return a.rfind("--mail-from=", 0) == 0;
+                        });
+    const Format format = o.common.parsed_format({Format::text, Format::json, Format::jsonl});
+    if (o.inputs.empty()) {
+        throw UsageError("no input (usage: " + usage_line + ")");
+    }
+    const EnvelopeOptions env_options = envelope_options(o);
+
+    int status = exit_ok;
+    json::array all;
+    std::size_t parsed = 0;
+    std::size_t with_defects = 0;
+    for (const auto& path : collect_inputs(o.inputs)) {
+        std::string bytes;
+        std::string error;
+        const std::string file = path.string();
+        if (!read_file(path, bytes, error)) {
+            status = exit_input_error;
+            std::cerr << "mailverdict parse: " << file << ": " << error << "\n";
+            if (format != Format::text) {
+                json::object obj{{"file", file}, {"parsed", false}, {"error", error}};
+                if (format == Format::jsonl) {
+                    std::cout << json::serialize(obj) << "\n";
+                } else {
+                    all.emplace_back(std::move(obj));
+                }
+            }
+            continue;
+        }
+        const Message message = Message::parse(std::move(bytes));
+        const auto chain = received_chain(message);
+        const Envelope env = derive_envelope(message, chain, env_options);
+        ++parsed;
+        if (!message.defects().empty()) {
+            ++with_defects;
+        }
+        if (format == Format::text) {
+            print_text(std::cout, file, message, chain, env);
+            continue;
+        }
+        json::object obj;
+        obj["file"] = file;
+        obj["parsed"] = true;
+        for (auto& kv : output::message_summary(message, chain, env)) {
+            obj[kv.key()] = kv.value();
+        }
+        if (format == Format::jsonl) {
+            std::cout << json::serialize(obj) << "\n";
+        } else {
+            all.emplace_back(std::move(obj));
+        }
+    }
+    if (format == Format::json) {
+        std::cout << output::pretty(all) << "\n";
+    }
+    if (format == Format::text && !o.common.quiet) {
+        std::cout << parsed << " message(s) parsed, " << with_defects << " with defects"
+                  << (status == exit_ok ? "" : ", some inputs could not be read") << "\n";
+    }
+    return status;
+}
+
+}  // namespace mvcli

@@ -1,0 +1,142 @@
+#include "cli.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace mvcli {
+
+namespace fs = std::filesystem;
+
+Format CommonOptions::parsed_format(std::initializer_list<Format> allowed) const {
+    Format f{};
+    if (format == "text") {
+        f = Format::text;
+    } else if (format == "json") {
+        f = Format::json;
+    } else if (format == "jsonl") {
+        f = Format::jsonl;
+    } else if (format == "headers") {
+        f = Format::headers;
+    } else {
+        throw UsageError("unknown --format '" + format + "' (text, json, jsonl, headers)");
+    }
+    if (std::find(allowed.begin(), allowed.end(), f) == allowed.end()) {
+        throw UsageError("--format " + format + " is not available for this command");
+    }
+    return f;
+}
+
+void add_common_options(po::options_description& desc, CommonOptions& opts) {
+    // clang-format off
+    desc.add_options()
+        ("dns-server", po::value(&opts.dns_servers)->composing(),
+         "DNS server HOST[:PORT] (repeatable; default: /etc/resolv.conf)")
+        ("dns-zone", po::value(&opts.dns_zones)->composing(),
+         "answer DNS from BIND zone FILE or DIR (repeatable; offline)")
+        ("dns-record", po::value(&opts.dns_record), "record every DNS answer to FILE")
+        ("dns-replay", po::value(&opts.dns_replay), "answer DNS from a recorded FILE")
+        ("dns-timeout", po::value(&opts.dns_timeout_ms)->default_value(2000),
+         "DNS timeout per try, in milliseconds")
+        ("format", po::value(&opts.format)->default_value("text"),
+         "output: text, json, jsonl or headers")
+        ("jobs", po::value(&opts.jobs)->default_value(1), "worker threads")
+        ("quiet", po::bool_switch(&opts.quiet), "print only results, no summary")
+        ("help,h", "show this help");
+    // clang-format on
+}
+
+bool parse_arguments(const std::vector<std::string>& args, po::options_description& desc,
+                     const po::positional_options_description& positional,
+                     const std::string& usage_line, std::ostream& out) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+        if (vm.count("help") != 0U) {
+            out << "usage: " << usage_line << "\n\n" << desc << "\n";
+            return true;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string(e.what()) + " (usage: " + usage_line + ")");
+    }
+    return false;
+}
+
+std::shared_ptr<mailverdict::dns::Resolver> make_resolver(const CommonOptions& opts) {
+    namespace dns = mailverdict::dns;
+    const int sources = (opts.dns_replay.empty() ? 0 : 1) + (opts.dns_zones.empty() ? 0 : 1) +
+                        (opts.dns_servers.empty() ? 0 : 1);
+    if (sources > 1) {
+        throw UsageError("--dns-replay, --dns-zone and --dns-server exclude each other");
+    }
+    std::shared_ptr<dns::Resolver> base;
+    if (!opts.dns_replay.empty()) {
+        base = dns::replay(opts.dns_replay);
+    } else if (!opts.dns_zones.empty()) {
+        std::vector<fs::path> paths(opts.dns_zones.begin(), opts.dns_zones.end());
+        base = dns::zone_files(paths);
+    } else {
+        dns::LiveOptions live;
+        for (const auto& s : opts.dns_servers) {
+            live.servers.push_back(dns::Server::parse(s));
+        }
+        live.timeout = std::chrono::milliseconds(opts.dns_timeout_ms);
+        base = dns::live(live);
+    }
+    if (!opts.dns_record.empty()) {
+        base = dns::recording(base, opts.dns_record);
+    }
+    return dns::caching(base);
+}
+
+std::vector<fs::path> collect_inputs(const std::vector<std::string>& paths) {
+    std::vector<fs::path> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<fs::path> found;
+            for (fs::recursive_directory_iterator
+                     it(p, fs::directory_options::skip_permission_denied, ec),
+                 end;
+                 !ec && it != end; it.increment(ec)) {
+                if (it->is_regular_file(ec) && it->path().extension() == ".eml") {
+                    found.push_back(it->path());
+                }
+            }
+            std::sort(found.begin(), found.end());
+            out.insert(out.end(), found.begin(), found.end());
+        } else {
+            out.emplace_back(p);  // a missing file is reported by the reader
+        }
+    }
+    return out;
+}
+
+bool read_file(const fs::path& path, std::string& bytes, std::string& error) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        error = "is a directory";
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = fs::exists(path, ec) ? "cannot be read" : "no such file";
+        return false;
+    }
+    const auto size = fs::file_size(path, ec);
+    bytes.clear();
+    if (!ec) {
+        bytes.reserve(size);
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        error = "read error";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace mvcli
