@@ -71,5 +71,7 @@ bool read_file(const std::filesystem::path& path, std::string& bytes, std::strin
 // Subcommands. Each gets the words after its name and returns an exit code.
 int cmd_parse(const std::vector<std::string>& args);
 int cmd_spf(const std::vector<std::string>& args);
+int cmd_dkim(const std::vector<std::string>& args);
+int cmd_sign(const std::vector<std::string>& args);
 
 }  // namespace mvcli

@@ -19,6 +19,8 @@ struct Subcommand {
 constexpr Subcommand subcommands[] = {
     {"parse", mvcli::cmd_parse, "parsed summary of each message (FILE|DIR...)"},
     {"spf", mvcli::cmd_spf, "SPF check_host() for --ip, --mail-from, --helo"},
+    {"dkim", mvcli::cmd_dkim, "verify every DKIM signature of a message"},
+    {"sign", mvcli::cmd_sign, "DKIM-sign a message (tests, corpora)"},
 };
 
 void usage(std::ostream& out) {

@@ -1,0 +1,11 @@
+// Placeholder until DKIM lands (issue 4); replaced by the DKIM work.
+#include "cli.hpp"
+
+#include <iostream>
+
+namespace mvcli {
+int cmd_sign(const std::vector<std::string>&) {
+    std::cerr << "mailverdict sign: not built yet\n";
+    return exit_usage;
+}
+}  // namespace mvcli
