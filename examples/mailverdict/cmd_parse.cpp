@@ -187,8 +187,12 @@ int cmd_parse(const std::vector<std::string>& args) {
             }
             continue;
         }
-        const Message message = Message::parse(std::move(bytes));
-        const auto chain = received_chain(message);
+        Message message = Message::parse(std::move(bytes));
+        std::vector<Defect> hop_defects;
+        const auto chain = received_chain(message, max_received_hops, &hop_defects);
+        for (auto& d : hop_defects) {
+            message.add_defect(std::move(d));
+        }
         const Envelope env = derive_envelope(message, chain, env_options);
         ++parsed;
         if (!message.defects().empty()) {

@@ -599,7 +599,8 @@ Hop parse_received(std::string_view value) {
     return hop;
 }
 
-std::vector<Hop> received_chain(const Message& message, std::size_t max_hops) {
+std::vector<Hop> received_chain(const Message& message, std::size_t max_hops,
+                                std::vector<Defect>* defects) {
     std::vector<Hop> chain;
     const auto fields = message.find_all("Received");
     const std::size_t count = std::min(fields.size(), max_hops);
@@ -607,7 +608,20 @@ std::vector<Hop> received_chain(const Message& message, std::size_t max_hops) {
     for (std::size_t i = 0; i < count; ++i) {
         Hop hop = parse_received(fields[i]->value());
         hop.index = i;
+        if (defects != nullptr && hop.from_name.empty() && hop.by_name.empty() && !hop.ip) {
+            defects->push_back({DefectKind::received_unparsable,
+                                "Received field #" + std::to_string(i) +
+                                    " names no sending host, receiving host or address",
+                                fields[i]->offset});
+        }
         chain.push_back(std::move(hop));
+    }
+    if (defects != nullptr && fields.size() > max_hops) {
+        // RFC 5321 6.3: more hops than a loop limit; the rest is not parsed.
+        defects->push_back({DefectKind::received_unparsable,
+                            std::to_string(fields.size()) + " Received fields; only the first " +
+                                std::to_string(max_hops) + " were parsed",
+                            fields[max_hops]->offset});
     }
     return chain;
 }

@@ -441,3 +441,31 @@ TEST_CASE("date: invalid") {
     CHECK_FALSE(parse_date_time("Tue, 3 Nov 2026 10"));
     CHECK_FALSE(parse_date_time("Tue, 0 Nov 2026 10:00:00 +0000"));
 }
+
+TEST_CASE("received_chain reports a Received field without hop information as a defect") {
+    const auto m = mailverdict::Message::parse(
+        "Received: ; Tue, 3 Nov 2026 10:00:00 +0000\r\n"
+        "Received: from a.example ([192.0.2.1]) by b.example; Tue, 3 Nov 2026 09:59:00 +0000\r\n"
+        "From: x@example.com\r\n\r\n");
+    std::vector<mailverdict::Defect> defects;
+    const auto chain = mailverdict::received_chain(m, mailverdict::max_received_hops, &defects);
+    REQUIRE(chain.size() == 2);
+    REQUIRE(defects.size() == 1);
+    CHECK(defects[0].kind == mailverdict::DefectKind::received_unparsable);
+    CHECK(defects[0].offset == 0);
+    CHECK(defects[0].detail.find("#0") != std::string::npos);
+}
+
+TEST_CASE("received_chain stops at max_hops and says so") {
+    std::string text;
+    for (int i = 0; i < 5; ++i) {
+        text += "Received: from h" + std::to_string(i) +
+                ".example by mx.example; 1 Nov 2026 00:00 +0000\r\n";
+    }
+    const auto m = mailverdict::Message::parse(text + "From: x@example.com\r\n\r\n");
+    std::vector<mailverdict::Defect> defects;
+    const auto chain = mailverdict::received_chain(m, 3, &defects);
+    CHECK(chain.size() == 3);
+    REQUIRE(defects.size() == 1);
+    CHECK(defects[0].detail.find("5 Received fields") != std::string::npos);
+}

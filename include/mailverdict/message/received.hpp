@@ -51,7 +51,10 @@ Hop parse_received(std::string_view value);
 std::optional<std::chrono::sys_seconds> parse_date_time(std::string_view text);
 
 // All Received fields of a message, topmost first (received bytes order), at most max_hops.
-std::vector<Hop> received_chain(const Message& message, std::size_t max_hops = max_received_hops);
+// A field that yields no hop information (no from, by or client address) and, when
+// the chain is cut at `max_hops`, the cut are reported to `defects` when given.
+std::vector<Hop> received_chain(const Message& message, std::size_t max_hops = max_received_hops,
+                                std::vector<Defect>* defects = nullptr);
 
 // Where an envelope value came from (reported with the verdict).
 enum class EnvelopeSource {
