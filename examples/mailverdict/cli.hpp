@@ -73,5 +73,8 @@ int cmd_parse(const std::vector<std::string>& args);
 int cmd_spf(const std::vector<std::string>& args);
 int cmd_dkim(const std::vector<std::string>& args);
 int cmd_sign(const std::vector<std::string>& args);
+int cmd_dmarc(const std::vector<std::string>& args);
+int cmd_arc(const std::vector<std::string>& args);
+int cmd_auth(const std::vector<std::string>& args);
 
 }  // namespace mvcli

@@ -21,6 +21,9 @@ constexpr Subcommand subcommands[] = {
     {"spf", mvcli::cmd_spf, "SPF check_host() for --ip, --mail-from, --helo"},
     {"dkim", mvcli::cmd_dkim, "verify every DKIM signature of a message"},
     {"sign", mvcli::cmd_sign, "DKIM-sign a message (tests, corpora)"},
+    {"dmarc", mvcli::cmd_dmarc, "DMARC result of a message (with SPF and DKIM)"},
+    {"arc", mvcli::cmd_arc, "ARC chain validation of a message"},
+    {"auth", mvcli::cmd_auth, "SPF + DKIM + ARC + DMARC with an Authentication-Results header"},
 };
 
 void usage(std::ostream& out) {
