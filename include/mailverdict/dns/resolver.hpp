@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -33,14 +34,14 @@ enum class RecordType : std::uint16_t {
 std::string_view to_string(RecordType type) noexcept;
 
 enum class DnsStatus {
-    ok,              // NOERROR with at least one record of the asked type
-    nodata,          // NOERROR, name exists, no record of that type
-    nxdomain,        // RCODE 3: the name does not exist
-    servfail,        // RCODE 2
-    refused,         // RCODE 5
-    formerr,         // RCODE 1, or an answer that could not be parsed
-    timeout,         // no answer from any server within the timeouts and retries
-    budget_exceeded, // the per-evaluation query budget was used up; nothing was sent
+    ok,               // NOERROR with at least one record of the asked type
+    nodata,           // NOERROR, name exists, no record of that type
+    nxdomain,         // RCODE 3: the name does not exist
+    servfail,         // RCODE 2
+    refused,          // RCODE 5
+    formerr,          // RCODE 1, or an answer that could not be parsed
+    timeout,          // no answer from any server within the timeouts and retries
+    budget_exceeded,  // the per-evaluation query budget was used up; nothing was sent
 };
 std::string_view to_string(DnsStatus status) noexcept;
 
@@ -55,7 +56,7 @@ struct MxRecord {
 };
 
 struct TxtRecord {
-    std::vector<std::string> strings;  // character-strings as sent, kept separate
+    std::vector<std::string> strings;          // character-strings as sent, kept separate
     [[nodiscard]] std::string joined() const;  // concatenated without separators
     bool operator==(const TxtRecord&) const = default;
 };
@@ -65,13 +66,13 @@ struct Answer {
     std::string name;            // the name asked, lower-case, no trailing dot
     std::string canonical_name;  // after following CNAMEs (== name if none)
     RecordType type = RecordType::A;
-    std::uint32_t ttl = 0;       // min TTL of the records; for negative answers, the SOA minimum
+    std::uint32_t ttl = 0;  // min TTL of the records; for negative answers, the SOA minimum
     // Exactly one of these is filled, by `type`:
     std::vector<boost::asio::ip::address> addresses;  // A, AAAA
-    std::vector<MxRecord> mx;                          // MX
-    std::vector<TxtRecord> txt;                        // TXT, SPF
-    std::vector<std::string> names;                    // PTR, CNAME, NS targets
-    std::string detail;          // why it failed, for traces ("timeout after 2 tries to ...")
+    std::vector<MxRecord> mx;                         // MX
+    std::vector<TxtRecord> txt;                       // TXT, SPF
+    std::vector<std::string> names;                   // PTR, CNAME, NS targets
+    std::string detail;  // why it failed, for traces ("timeout after 2 tries to ...")
 
     [[nodiscard]] bool ok() const noexcept { return status == DnsStatus::ok; }
     [[nodiscard]] bool empty() const noexcept;  // no records of the asked type
@@ -91,14 +92,14 @@ public:
 };
 
 struct Server {
-    std::string host;        // IPv4 or IPv6 literal
+    std::string host;  // IPv4 or IPv6 literal
     std::uint16_t port = 53;
     // "127.0.0.1", "127.0.0.1:5353", "[::1]:5353", "::1"
     static Server parse(std::string_view text);  // throws DnsConfigError
 };
 
 struct LiveOptions {
-    std::vector<Server> servers;  // empty: the nameservers of /etc/resolv.conf
+    std::vector<Server> servers{};            // empty: the nameservers of /etc/resolv.conf
     std::chrono::milliseconds timeout{2000};  // per try
     unsigned retries = 2;                     // tries per server after the first
     bool recursion_desired = true;
@@ -106,28 +107,63 @@ struct LiveOptions {
     bool tcp_fallback = true;          // retry over TCP when the UDP answer is truncated
 };
 
-// Live stub resolver on ldns.
+// Live stub resolver on ldns. Servers are tried in order; the next one is asked when a
+// server times out or answers SERVFAIL, REFUSED, FORMERR or something unusable (an answer
+// for another question is formerr). A query takes at most timeout x (retries + 1) x
+// servers, twice that with a TCP fallback. A truncated answer with tcp_fallback off is
+// servfail (RFC 2181 9: its records must not be used). Thread-safe without a lock: each
+// query uses its own ldns state, so one resolver can serve every worker. Throws
+// DnsConfigError for an unusable server address or a non-positive timeout.
 std::shared_ptr<Resolver> live(const LiveOptions& options = {});
 
 // Offline resolver answering from BIND master files (a file, or every file in a
-// directory). CNAMEs are followed within the loaded data. Throws DnsConfigError.
+// directory, skipping hidden files and *.md / *.txt) the way an authoritative server
+// does: NXDOMAIN vs NODATA (empty non-terminals are NODATA), CNAMEs followed within the
+// loaded data (16 hops; a loop is servfail), RFC 4592 wildcards, negative TTL from the
+// enclosing SOA (RFC 2308 5). A file's initial $ORIGIN is its name without ".zone" or
+// ".db" ("example.com.zone" -> example.com.), as NSD is told in its configuration; a
+// $ORIGIN line overrides it. A name under no loaded data is NXDOMAIN (ttl 0). Zone cuts
+// are not referrals: all loaded data is answered as authoritative. An SOA is optional.
+// Throws DnsConfigError naming file:line for a file that does not parse.
 std::shared_ptr<Resolver> zone_files(const std::vector<std::filesystem::path>& paths);
-// The same from zone text (tests and tools); `origin` is the default $ORIGIN.
+// The same from zone text (tests and tools); `origin` is the default $ORIGIN; errors
+// name "<zone text>:line".
 std::shared_ptr<Resolver> zone_text(std::string_view text, std::string_view origin = ".");
 
-// Thread-safe cache honouring TTLs (with a floor and a ceiling) and negative caching.
+// Thread-safe cache honouring TTLs (with a floor and a ceiling) and negative caching
+// (RFC 2308). Answers come back with the TTL remaining. Concurrent queries for the same
+// question wait for one inner query instead of each sending their own. The least
+// recently used entry goes first when `max_entries` is reached.
 struct CacheOptions {
     std::chrono::seconds min_ttl{0};
     std::chrono::seconds max_ttl{86400};
-    std::chrono::seconds negative_ttl{300};  // when the answer carries no SOA minimum
+    std::chrono::seconds negative_ttl{300};  // nodata/nxdomain without an SOA (ttl 0)
+    // servfail, refused, formerr, timeout: RFC 2308 7 allows up to 5 minutes. Keeps a
+    // batch from waiting on the same dead server once per message. 0: never cached.
+    std::chrono::seconds failure_ttl{30};
     std::size_t max_entries = 100000;
+    // Time source; empty means std::chrono::steady_clock::now (tests inject a fake).
+    std::function<std::chrono::steady_clock::time_point()> clock{};
 };
-std::shared_ptr<Resolver> caching(std::shared_ptr<Resolver> inner, const CacheOptions& options = {});
+std::shared_ptr<Resolver> caching(std::shared_ptr<Resolver> inner,
+                                  const CacheOptions& options = {});
 
 // Records every question and answer (failures included) to a file as the run goes;
 // replay answers from such a file (a question not recorded gets a timeout answer with
-// a detail saying so).
-std::shared_ptr<Resolver> recording(std::shared_ptr<Resolver> inner, const std::filesystem::path& file);
+// a detail saying so). Both are thread-safe.
+//
+// File format: JSON Lines (one JSON object per line, UTF-8). The first line is
+//   {"format":"mailverdict-dns-record","version":1}
+// then one line per query, in the order the answers arrived:
+//   {"name":"example.com","type":"TXT","status":"ok","canonical_name":"example.com",
+//    "ttl":300,"txt":[["v=spf1 ","-all"]],"detail":""}
+// "type" is the mnemonic (a number for other types); "addresses" (A, AAAA), "mx"
+// ([{"preference":10,"exchange":"mx.example.com"}]), "txt" (one array of strings per
+// record) and "names" appear when not empty. A TXT string that is not valid UTF-8 is
+// written as {"hex":"..."}. Replay answers a question with its recorded answers in order
+// and repeats the last one once they run out; names are matched case-insensitively.
+std::shared_ptr<Resolver> recording(std::shared_ptr<Resolver> inner,
+                                    const std::filesystem::path& file);
 std::shared_ptr<Resolver> replay(const std::filesystem::path& file);
 
 // Per-evaluation budget: counts the queries made through it and, once `limit` is
