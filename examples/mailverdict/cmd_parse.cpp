@@ -1,6 +1,7 @@
 // mailverdict parse FILE|DIR...: what the message stage sees in each message.
 #include "cli.hpp"
 
+#include <mailverdict/dns/reverse.hpp>
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/message/network.hpp>
 #include <mailverdict/message/received.hpp>
@@ -10,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <iostream>
+#include <optional>
 
 namespace mvcli {
 
@@ -70,8 +72,20 @@ std::string or_dash(const std::string& s) {
     return s.empty() ? "-" : s;
 }
 
+json::object reverse_json(const dns::ReverseDns& r) {
+    json::array names;
+    for (const auto& n : r.names) {
+        names.emplace_back(n);
+    }
+    return {{"status", std::string(dns::to_string(r.status))},
+            {"names", std::move(names)},
+            {"verified", r.verified ? json::value(*r.verified) : json::value(nullptr)},
+            {"detail", r.detail}};
+}
+
 void print_text(std::ostream& out, const std::string& file, const Message& m,
-                const std::vector<Hop>& chain, const Envelope& env) {
+                const std::vector<Hop>& chain, const Envelope& env,
+                const std::optional<dns::ReverseDns>& rdns) {
     out << file << "\n";
     if (m.from().empty()) {
         out << "  From:       -\n";
@@ -105,6 +119,11 @@ void print_text(std::ostream& out, const std::string& file, const Message& m,
         << to_string(env.client_source)
         << (env.hop_index ? " #" + std::to_string(*env.hop_index) : "") << "), HELO "
         << or_dash(env.helo) << "\n";
+    if (rdns) {
+        out << "              PTR "
+            << (rdns->verified ? *rdns->verified + " (forward-confirmed)" : "none")
+            << (rdns->verified ? "" : " (" + rdns->detail + ")") << "\n";
+    }
     out << "              MAIL FROM "
         << (env.mail_from ? (env.mail_from->empty() ? "<>" : *env.mail_from)
                           : std::string("unknown"))
@@ -165,6 +184,13 @@ int cmd_parse(const std::vector<std::string>& args) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     const EnvelopeOptions env_options = envelope_options(o);
+    // With a DNS source (--dns-zone, --dns-server, --dns-replay), the client's reverse
+    // name is looked up and forward-confirmed, as EOP does for the PTR: field.
+    std::shared_ptr<dns::Resolver> resolver;
+    if (!o.common.dns_zones.empty() || !o.common.dns_servers.empty() ||
+        !o.common.dns_replay.empty()) {
+        resolver = make_resolver(o.common);
+    }
 
     int status = exit_ok;
     json::array all;
@@ -198,8 +224,12 @@ int cmd_parse(const std::vector<std::string>& args) {
         if (!message.defects().empty()) {
             ++with_defects;
         }
+        std::optional<dns::ReverseDns> rdns;
+        if (resolver && env.client_ip) {
+            rdns = dns::forward_confirmed_reverse(*resolver, *env.client_ip);
+        }
         if (format == Format::text) {
-            print_text(std::cout, file, message, chain, env);
+            print_text(std::cout, file, message, chain, env, rdns);
             continue;
         }
         json::object obj;
@@ -207,6 +237,9 @@ int cmd_parse(const std::vector<std::string>& args) {
         obj["parsed"] = true;
         for (auto& kv : output::message_summary(message, chain, env)) {
             obj[kv.key()] = kv.value();
+        }
+        if (rdns) {
+            obj["envelope"].as_object()["reverse_dns"] = reverse_json(*rdns);
         }
         if (format == Format::jsonl) {
             std::cout << json::serialize(obj) << "\n";

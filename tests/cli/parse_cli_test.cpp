@@ -95,3 +95,19 @@ TEST_CASE("usage errors exit 2 with one clear line") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("no-such-option") != std::string::npos);
 }
+
+TEST_CASE("parse with the corpus zones forward-confirms the client's reverse name") {
+    const auto r = run_command(cli() + " parse " + corpus("messages/eop-saved-direct.eml") +
+                               " --boundary '*.mail.protection.outlook.com' --dns-zone " +
+                               corpus("dns") + " --format json");
+    REQUIRE(r.exit_code == 0);
+    const auto& rdns = boost::json::parse(r.out).at(0).at("envelope").at("reverse_dns");
+    // corpus/dns: 25.100.51.198.in-addr.arpa PTR mail.fabrikam.com, which has A 198.51.100.25
+    CHECK(rdns.at("verified").as_string() == "mail.fabrikam.com");
+}
+
+TEST_CASE("an unusable zone path is a configuration error (exit 2)") {
+    const auto r = run_command(cli() + " parse " + corpus("messages") + " --dns-zone /nonexistent");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("/nonexistent") != std::string::npos);
+}
