@@ -1,0 +1,220 @@
+// OpenSSL 3 EVP behind openssl_wrap.hpp: digests, key loading, verify and sign.
+#include "auth/dkim/openssl_wrap.hpp"
+
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <array>
+
+namespace mailverdict::dkim::detail {
+
+Digest::Digest(bool sha1) : ctx_(EVP_MD_CTX_new()) {
+    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), sha1 ? EVP_sha1() : EVP_sha256(), nullptr) == 1;
+}
+
+void Digest::update(std::string_view data) noexcept {
+    if (ok_ && !data.empty()) {
+        ok_ = EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) == 1;
+    }
+}
+
+std::vector<unsigned char> Digest::finish() {
+    std::vector<unsigned char> out(EVP_MAX_MD_SIZE);
+    unsigned int size = 0;
+    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), out.data(), &size) != 1) {
+        ok_ = false;
+        return {};
+    }
+    out.resize(size);
+    ok_ = false;
+    return out;
+}
+
+PublicKey load_public_key(bool rsa, const std::vector<unsigned char>& der, std::string& error) {
+    PublicKey key;
+    key.is_rsa = rsa;
+    if (der.empty()) {
+        error = "empty key";
+        return key;
+    }
+    if (!rsa) {
+        // RFC 8463 4.2: p= is the bare 32-byte Ed25519 public key, not an SPKI.
+        if (der.size() != 32) {
+            error = "Ed25519 key is " + std::to_string(der.size()) + " bytes, not 32";
+            return key;
+        }
+        key.pkey.reset(
+            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, der.data(), der.size()));
+        if (!key.pkey) {
+            error = "not an Ed25519 public key";
+            return key;
+        }
+        key.bits = 256;
+        return key;
+    }
+    const long size = static_cast<long>(der.size());
+    const unsigned char* p = der.data();
+    // RFC 6376 3.6.1: p= is an RSAPublicKey inside a SubjectPublicKeyInfo ...
+    key.pkey.reset(d2i_PUBKEY(nullptr, &p, size));
+    if (!key.pkey || p != der.data() + der.size()) {
+        // ... but some publishers put the bare PKCS#1 RSAPublicKey; accept it too.
+        p = der.data();
+        key.pkey.reset(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, size));
+        if (key.pkey && p != der.data() + der.size()) {
+            key.pkey.reset();
+        }
+    }
+    if (!key.pkey) {
+        error = "p= is not a DER RSA public key";
+        return key;
+    }
+    if (EVP_PKEY_is_a(key.pkey.get(), "RSA") != 1) {
+        error = "p= holds a non-RSA key";
+        key.pkey.reset();
+        return key;
+    }
+    key.bits = static_cast<unsigned>(EVP_PKEY_get_bits(key.pkey.get()));
+    return key;
+}
+
+bool verify_digest(const PublicKey& key, bool sha1, const std::vector<unsigned char>& digest,
+                   const std::vector<unsigned char>& signature) {
+    if (!key.pkey || signature.empty()) {
+        return false;
+    }
+    if (!key.is_rsa) {
+        MdCtxPtr ctx(EVP_MD_CTX_new());
+        if (!ctx ||
+            EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.pkey.get()) != 1) {
+            return false;
+        }
+        return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), digest.data(),
+                                digest.size()) == 1;
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.pkey.get(), nullptr));
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), sha1 ? EVP_sha1() : EVP_sha256()) != 1) {
+        return false;
+    }
+    return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(),
+                           digest.size()) == 1;
+}
+
+std::vector<unsigned char> sign_digest(EVP_PKEY* key, bool rsa,
+                                       const std::vector<unsigned char>& digest) {
+    std::vector<unsigned char> sig;
+    std::size_t size = 0;
+    if (!rsa) {
+        MdCtxPtr ctx(EVP_MD_CTX_new());
+        if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1 ||
+            EVP_DigestSign(ctx.get(), nullptr, &size, digest.data(), digest.size()) != 1) {
+            return {};
+        }
+        sig.resize(size);
+        if (EVP_DigestSign(ctx.get(), sig.data(), &size, digest.data(), digest.size()) != 1) {
+            return {};
+        }
+        sig.resize(size);
+        return sig;
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
+    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+        EVP_PKEY_sign(ctx.get(), nullptr, &size, digest.data(), digest.size()) != 1) {
+        return {};
+    }
+    sig.resize(size);
+    if (EVP_PKEY_sign(ctx.get(), sig.data(), &size, digest.data(), digest.size()) != 1) {
+        return {};
+    }
+    sig.resize(size);
+    return sig;
+}
+
+namespace {
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<signed char, 256> make_decode_table() {
+    std::array<signed char, 256> table{};
+    for (auto& v : table) {
+        v = -1;
+    }
+    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+    }
+    return table;
+}
+constexpr auto kDecode = make_decode_table();
+}  // namespace
+
+std::string base64_encode(const unsigned char* data, std::size_t size) {
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8) | data[i + 2];
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += kAlphabet[v & 63];
+    }
+    if (size - i == 1) {
+        const unsigned v = unsigned{data[i]} << 16;
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += "==";
+    } else if (size - i == 2) {
+        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8);
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+bool base64_decode(std::string_view text, std::vector<unsigned char>& out) {
+    out.clear();
+    out.reserve(text.size() / 4 * 3);
+    unsigned acc = 0;
+    int bits = 0;
+    std::size_t symbols = 0;
+    std::size_t padding = 0;
+    for (const char ch : text) {
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+            continue;  // RFC 6376 3.5: b= and bh= may contain FWS
+        }
+        if (ch == '=') {
+            ++padding;
+            continue;
+        }
+        if (padding != 0) {
+            return false;  // data after padding
+        }
+        const int v = kDecode[static_cast<unsigned char>(ch)];
+        if (v < 0) {
+            return false;
+        }
+        ++symbols;
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<unsigned char>((acc >> bits) & 0xFF));
+        }
+    }
+    // A lone sextet cannot encode a byte; padding, when present, must complete the
+    // last quantum (missing padding is tolerated).
+    if (symbols % 4 == 1 || padding > 2) {
+        return false;
+    }
+    if (padding != 0 && (symbols + padding) % 4 != 0) {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace mailverdict::dkim::detail
