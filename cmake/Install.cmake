@@ -15,5 +15,10 @@ install(FILES ${PROJECT_BINARY_DIR}/mailverdictConfig.cmake
   ${PROJECT_BINARY_DIR}/mailverdictConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mailverdict)
 
+# Relocatable: the prefix is found from the .pc file's own place, so an install with
+# `cmake --install --prefix P` works wherever P is.
+file(RELATIVE_PATH _mv_pc_rel "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" _mv_pc_rel "${_mv_pc_rel}")
+set(MV_PC_PREFIX "\${pcfiledir}/${_mv_pc_rel}")
 configure_file(cmake/mailverdict.pc.in ${PROJECT_BINARY_DIR}/mailverdict.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/mailverdict.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -206,7 +206,7 @@ int cmd_parse(const std::vector<std::string>& args) {
             if (format != Format::text) {
                 json::object obj{{"file", file}, {"parsed", false}, {"error", error}};
                 if (format == Format::jsonl) {
-                    std::cout << json::serialize(obj) << "\n";
+                    std::cout << output::compact(obj) << "\n";
                 } else {
                     all.emplace_back(std::move(obj));
                 }
@@ -242,7 +242,7 @@ int cmd_parse(const std::vector<std::string>& args) {
             obj["envelope"].as_object()["reverse_dns"] = reverse_json(*rdns);
         }
         if (format == Format::jsonl) {
-            std::cout << json::serialize(obj) << "\n";
+            std::cout << output::compact(obj) << "\n";
         } else {
             all.emplace_back(std::move(obj));
         }

@@ -4,7 +4,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <ctime>
-#include <sstream>
 #include <string>
 
 namespace mailverdict::output {
@@ -110,54 +109,138 @@ json::object message_summary(const Message& message, const std::vector<Hop>& cha
 
 namespace {
 
-void pretty_into(std::ostringstream& os, const json::value& v, int indent) {
-    const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
-    const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+// Strings from mail are not always UTF-8 (raw 8-bit headers, TXT records): every
+// string is written as valid JSON text, with each invalid byte replaced by U+FFFD.
+void write_string(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            switch (c) {
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                default:
+                    if (c < 0x20 || c == 0x7f) {
+                        out += "\\u00";
+                        out += hex[c >> 4];
+                        out += hex[c & 0x0f];
+                    } else {
+                        out += static_cast<char>(c);
+                    }
+            }
+            ++i;
+            continue;
+        }
+        // RFC 3629 4: well-formed UTF-8 sequences only (no overlongs, no surrogates).
+        std::size_t len = 0;
+        unsigned char lo = 0x80;
+        unsigned char hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            lo = c == 0xe0 ? 0xa0 : 0x80;
+            hi = c == 0xed ? 0x9f : 0xbf;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf;
+        }
+        bool valid = len != 0 && i + len <= s.size();
+        for (std::size_t k = 1; valid && k < len; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            valid = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xbf);
+        }
+        if (valid) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xef\xbf\xbd";  // U+FFFD
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+void write_value(std::string& out, const json::value& v, int indent, bool pretty) {
+    const auto newline = [&](int level) {
+        if (pretty) {
+            out += '\n';
+            out.append(static_cast<std::size_t>(level) * 2, ' ');
+        }
+    };
     if (v.is_object()) {
         const auto& obj = v.get_object();
         if (obj.empty()) {
-            os << "{}";
+            out += "{}";
             return;
         }
-        os << "{\n";
+        out += '{';
         bool first = true;
         for (const auto& kv : obj) {
             if (!first) {
-                os << ",\n";
+                out += ',';
             }
             first = false;
-            os << inner << json::serialize(json::value(kv.key())) << ": ";
-            pretty_into(os, kv.value(), indent + 1);
+            newline(indent + 1);
+            write_string(out, kv.key());
+            out += pretty ? ": " : ":";
+            write_value(out, kv.value(), indent + 1, pretty);
         }
-        os << "\n" << pad << "}";
+        newline(indent);
+        out += '}';
     } else if (v.is_array()) {
         const auto& arr = v.get_array();
         if (arr.empty()) {
-            os << "[]";
+            out += "[]";
             return;
         }
-        os << "[\n";
+        out += '[';
         bool first = true;
         for (const auto& e : arr) {
             if (!first) {
-                os << ",\n";
+                out += ',';
             }
             first = false;
-            os << inner;
-            pretty_into(os, e, indent + 1);
+            newline(indent + 1);
+            write_value(out, e, indent + 1, pretty);
         }
-        os << "\n" << pad << "]";
+        newline(indent);
+        out += ']';
+    } else if (v.is_string()) {
+        write_string(out, v.get_string());
     } else {
-        os << json::serialize(v);
+        out += json::serialize(v);
     }
 }
 
 }  // namespace
 
 std::string pretty(const json::value& value) {
-    std::ostringstream os;
-    pretty_into(os, value, 0);
-    return os.str();
+    std::string out;
+    write_value(out, value, 0, true);
+    return out;
+}
+
+std::string compact(const json::value& value) {
+    std::string out;
+    write_value(out, value, 0, false);
+    return out;
 }
 
 }  // namespace mailverdict::output

@@ -22,7 +22,11 @@ boost::json::object to_json(const Envelope& envelope);
 boost::json::object message_summary(const Message& message, const std::vector<Hop>& chain,
                                     const Envelope& envelope);
 
-// Pretty-printed JSON with two-space indentation (one document per call).
+// JSON text of a value: pretty() with two-space indentation (one document), compact()
+// on one line (JSON Lines). Both always produce valid UTF-8: bytes of a string that
+// are not UTF-8 (mail is not always UTF-8) become U+FFFD. Use these, not
+// boost::json::serialize, for anything read from a message or from DNS.
 std::string pretty(const boost::json::value& value);
+std::string compact(const boost::json::value& value);
 
 }  // namespace mailverdict::output
