@@ -64,7 +64,8 @@ int cmd_sign(const std::vector<std::string>& args) {
          "add l= (lets content be appended without breaking the signature)")
         ("expire", po::value(&expire), "add x= this many seconds after the signing time")
         ("no-timestamp", po::bool_switch(&no_timestamp), "omit t=")
-        ("now", po::value(&now_epoch), "signing time, seconds since the epoch (default: now)");
+        ("now", po::value(&now_epoch), "signing time, seconds since the epoch (default: now)")
+        ("help,h", "show this help");
     // clang-format on
     po::positional_options_description pos;
     pos.add("input", -1);

@@ -55,7 +55,7 @@ bool parse_arguments(const std::vector<std::string>& args, po::options_descripti
     try {
         po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
         if (vm.count("help") != 0U) {
-            out << "usage: " << usage_line << "\n\n" << desc << "\n";
+            out << "usage: " << usage_line << "\n\n" << desc;
             return true;
         }
         po::notify(vm);
