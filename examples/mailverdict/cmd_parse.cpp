@@ -1,5 +1,6 @@
 // mailverdict parse FILE|DIR...: what the message stage sees in each message.
 #include "cli.hpp"
+#include "ordered_pool.hpp"
 
 #include <mailverdict/dns/reverse.hpp>
 #include <mailverdict/message/message.hpp>
@@ -10,8 +11,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 namespace mvcli {
 
@@ -192,27 +195,23 @@ int cmd_parse(const std::vector<std::string>& args) {
         resolver = make_resolver(o.common);
     }
 
-    int status = exit_ok;
-    json::array all;
-    std::size_t parsed = 0;
-    std::size_t with_defects = 0;
-    for (const auto& path : collect_inputs(o.inputs)) {
-        std::string bytes;
+    struct Item {
+        bool read = false;
+        bool has_defects = false;
         std::string error;
-        const std::string file = path.string();
-        if (!read_file(path, bytes, error)) {
-            status = exit_input_error;
-            std::cerr << "mailverdict parse: " << file << ": " << error << "\n";
-            if (format != Format::text) {
-                json::object obj{{"file", file}, {"parsed", false}, {"error", error}};
-                if (format == Format::jsonl) {
-                    std::cout << output::compact(obj) << "\n";
-                } else {
-                    all.emplace_back(std::move(obj));
-                }
-            }
-            continue;
+        std::string text;  // Format::text
+        json::object obj;  // Format::json / jsonl
+    };
+    const auto inputs = collect_inputs(o.inputs);
+    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
+        Item item;
+        const std::string file = inputs[i].string();
+        std::string bytes;
+        if (!read_file(inputs[i], bytes, item.error)) {
+            item.obj = {{"file", file}, {"parsed", false}, {"error", item.error}};
+            return item;
         }
+        item.read = true;
         Message message = Message::parse(std::move(bytes));
         std::vector<Defect> hop_defects;
         const auto chain = received_chain(message, max_received_hops, &hop_defects);
@@ -220,33 +219,50 @@ int cmd_parse(const std::vector<std::string>& args) {
             message.add_defect(std::move(d));
         }
         const Envelope env = derive_envelope(message, chain, env_options);
-        ++parsed;
-        if (!message.defects().empty()) {
-            ++with_defects;
-        }
+        item.has_defects = !message.defects().empty();
         std::optional<dns::ReverseDns> rdns;
         if (resolver && env.client_ip) {
             rdns = dns::forward_confirmed_reverse(*resolver, *env.client_ip);
         }
         if (format == Format::text) {
-            print_text(std::cout, file, message, chain, env, rdns);
-            continue;
+            std::ostringstream out;
+            print_text(out, file, message, chain, env, rdns);
+            item.text = out.str();
+            return item;
         }
-        json::object obj;
-        obj["file"] = file;
-        obj["parsed"] = true;
+        item.obj["file"] = file;
+        item.obj["parsed"] = true;
         for (auto& kv : output::message_summary(message, chain, env)) {
-            obj[kv.key()] = kv.value();
+            item.obj[kv.key()] = kv.value();
         }
         if (rdns) {
-            obj["envelope"].as_object()["reverse_dns"] = reverse_json(*rdns);
+            item.obj["envelope"].as_object()["reverse_dns"] = reverse_json(*rdns);
         }
-        if (format == Format::jsonl) {
-            std::cout << output::compact(obj) << "\n";
+        return item;
+    };
+
+    int status = exit_ok;
+    json::array all;
+    std::size_t parsed = 0;
+    std::size_t with_defects = 0;
+    const std::function<void(Item &&)> emit = [&](Item&& item) {
+        if (!item.read) {
+            status = exit_input_error;
+            std::cerr << "mailverdict parse: " << item.obj["file"].as_string().c_str() << ": "
+                      << item.error << "\n";
         } else {
-            all.emplace_back(std::move(obj));
+            ++parsed;
+            with_defects += item.has_defects ? 1 : 0;
         }
-    }
+        if (format == Format::text) {
+            std::cout << item.text;
+        } else if (format == Format::jsonl) {
+            std::cout << output::compact(item.obj) << "\n";
+        } else {
+            all.emplace_back(std::move(item.obj));
+        }
+    };
+    run_ordered(inputs.size(), o.common.jobs, work, emit);
     if (format == Format::json) {
         std::cout << output::pretty(all) << "\n";
     }

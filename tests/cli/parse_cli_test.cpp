@@ -112,3 +112,14 @@ TEST_CASE("an unusable zone path is a configuration error (exit 2)") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("/nonexistent") != std::string::npos);
 }
+
+TEST_CASE("parse --jobs 2 prints the same lines in the same order as --jobs 1") {
+    const auto one =
+        run_command(cli() + " parse " + corpus("messages") + " --format jsonl --jobs 1");
+    const auto two =
+        run_command(cli() + " parse " + corpus("messages") + " --format jsonl --jobs 2");
+    CHECK(one.exit_code == 0);
+    CHECK(two.exit_code == 0);
+    CHECK_FALSE(one.out.empty());
+    CHECK(one.out == two.out);
+}
