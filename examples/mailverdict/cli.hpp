@@ -76,5 +76,6 @@ int cmd_sign(const std::vector<std::string>& args);
 int cmd_dmarc(const std::vector<std::string>& args);
 int cmd_arc(const std::vector<std::string>& args);
 int cmd_auth(const std::vector<std::string>& args);
+int cmd_verdict(const std::vector<std::string>& args);
 
 }  // namespace mvcli

@@ -24,6 +24,8 @@ constexpr Subcommand subcommands[] = {
     {"dmarc", mvcli::cmd_dmarc, "DMARC result of a message (with SPF and DKIM)"},
     {"arc", mvcli::cmd_arc, "ARC chain validation of a message"},
     {"auth", mvcli::cmd_auth, "SPF + DKIM + ARC + DMARC with an Authentication-Results header"},
+    {"verdict", mvcli::cmd_verdict,
+     "what Defender for Office 365 would do, per recipient, and why"},
 };
 
 void usage(std::ostream& out) {
