@@ -9,9 +9,9 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 cmake -S "$src/tests/consumer" -B "$prefix/consumer-build" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_CXX_COMPILER="${CXX:-c++}" >/dev/null
 cmake --build "$prefix/consumer-build" >/dev/null
-"$prefix/consumer-build/consumer"
+"$prefix/consumer-build/consumer" "$src/corpus/messages/partner-dkim-signed.eml" "$src/corpus/dns"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
 ${CXX:-c++} -o "$prefix/consumer-pc" "$src/tests/consumer/main.cpp" \
   $(pkg-config --cflags --static mailverdict) $(pkg-config --libs --static mailverdict)
-"$prefix/consumer-pc"
+"$prefix/consumer-pc" "$src/corpus/messages/partner-dkim-signed.eml" "$src/corpus/dns"
