@@ -53,8 +53,8 @@ void print_text(std::ostream& out, const spf::SpfResult& r) {
     if (!r.trace.empty()) {
         out << "  trace:\n";
         for (const auto& s : r.trace) {
-            out << "    " << std::string(2 * s.depth, ' ') << s.domain << ": " << s.term << " -> "
-                << s.outcome << ": " << s.why << "\n";
+            out << "    " << std::string(std::size_t{2} * s.depth, ' ') << s.domain << ": "
+                << s.term << " -> " << s.outcome << ": " << s.why << "\n";
         }
     }
     out << "  " << spf::received_spf(r) << "\n";

@@ -69,7 +69,7 @@ std::string utc_text(std::time_t t) {
 std::string version_line(const std::string& bytes) {
     constexpr std::string_view tag = "// VERSION: ";
     const auto pos = bytes.find(tag);
-    if (pos == std::string::npos || pos > 4096) {
+    if (pos > 4096) {  // also npos: no VERSION line near the top
         return {};
     }
     const auto end = bytes.find('\n', pos);
@@ -169,7 +169,7 @@ PublicSuffixList::Loaded PublicSuffixList::system() {
 }
 
 std::string PublicSuffixList::organizational_domain(std::string_view domain) const {
-    const std::string d = normalize_domain(domain);
+    std::string d = normalize_domain(domain);
     if (d.empty()) {
         return d;
     }

@@ -253,8 +253,10 @@ private:
             }
             current = detail::rdf_name(ldns_rr_rdf(cname, 0));
             if (!seen.insert(current).second) {
-                return make_answer(name, type, DnsStatus::servfail,
-                                   "CNAME loop at " + current + " in answer from " + from);
+                std::string detail = "CNAME loop at " + current;
+                detail += " in answer from ";
+                detail += from;
+                return make_answer(name, type, DnsStatus::servfail, detail);
             }
             ttl = std::min(ttl, ldns_rr_ttl(cname));
         }

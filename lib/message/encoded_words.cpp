@@ -1,6 +1,7 @@
 // RFC 2047 encoded-word decoding to UTF-8, charsets converted through ICU.
 #include <mailverdict/message/message.hpp>
 
+#include "message/base64.hpp"
 #include "message/icu_wrap.hpp"
 
 #include <unicode/ustring.h>
@@ -133,48 +134,11 @@ std::optional<std::string> charset_to_utf8(std::string_view charset, std::string
     return utf8;
 }
 
-int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
-}
-
 // RFC 2047 4.1 (RFC 4648 base64). Missing padding is tolerated, as every MUA does.
 std::optional<std::string> decode_b(std::string_view text) {
-    while (!text.empty() && text.back() == '=') {
-        text.remove_suffix(1);
-    }
-    if (text.size() % 4 == 1) {
-        return std::nullopt;
-    }
     std::string out;
-    out.reserve(text.size() * 3 / 4);
-    unsigned accumulator = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const int value = base64_value(c);
-        if (value < 0) {
-            return std::nullopt;
-        }
-        accumulator = (accumulator << 6) | static_cast<unsigned>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
-        }
+    if (!base64::decode(text, out, base64::Padding::tolerated)) {
+        return std::nullopt;
     }
     return out;
 }

@@ -1,5 +1,6 @@
 // OpenSSL 3 EVP behind openssl_wrap.hpp: digests, key loading, verify and sign.
 #include "auth/dkim/openssl_wrap.hpp"
+#include "message/base64.hpp"
 
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -133,87 +134,19 @@ std::vector<unsigned char> sign_digest(EVP_PKEY* key, bool rsa,
     return sig;
 }
 
-namespace {
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<signed char, 256> make_decode_table() {
-    std::array<signed char, 256> table{};
-    for (auto& v : table) {
-        v = -1;
-    }
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
-    }
-    return table;
-}
-constexpr auto kDecode = make_decode_table();
-}  // namespace
-
 std::string base64_encode(const unsigned char* data, std::size_t size) {
-    std::string out;
-    out.reserve((size + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= size; i += 3) {
-        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8) | data[i + 2];
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
-    }
-    if (size - i == 1) {
-        const unsigned v = unsigned{data[i]} << 16;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += "==";
-    } else if (size - i == 2) {
-        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
+    return base64::encode({reinterpret_cast<const char*>(data), size});
 }
 
 bool base64_decode(std::string_view text, std::vector<unsigned char>& out) {
-    out.clear();
-    out.reserve(text.size() / 4 * 3);
-    unsigned acc = 0;
-    int bits = 0;
-    std::size_t symbols = 0;
-    std::size_t padding = 0;
-    for (const char ch : text) {
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
-            continue;  // RFC 6376 3.5: b= and bh= may contain FWS
-        }
-        if (ch == '=') {
-            ++padding;
-            continue;
-        }
-        if (padding != 0) {
-            return false;  // data after padding
-        }
-        const int v = kDecode[static_cast<unsigned char>(ch)];
-        if (v < 0) {
-            return false;
-        }
-        ++symbols;
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<unsigned char>((acc >> bits) & 0xFF));
-        }
-    }
-    // A lone sextet cannot encode a byte; padding, when present, must complete the
-    // last quantum (missing padding is tolerated).
-    if (symbols % 4 == 1 || padding > 2) {
+    // RFC 6376 3.5/3.6.1: b=, bh= and p= are base64 with FWS allowed; a missing final
+    // padding is tolerated as other verifiers do.
+    std::string bytes;
+    if (!base64::decode(text, bytes, base64::Padding::tolerated)) {
+        out.clear();
         return false;
     }
-    if (padding != 0 && (symbols + padding) % 4 != 0) {
-        return false;
-    }
+    out.assign(bytes.begin(), bytes.end());
     return true;
 }
 

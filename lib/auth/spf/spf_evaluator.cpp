@@ -14,7 +14,6 @@ namespace mailverdict::spf {
 
 namespace {
 
-using ascii::to_lower;
 using mailverdict::iequals;
 
 using boost::asio::ip::address;

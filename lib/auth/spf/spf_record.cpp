@@ -19,7 +19,6 @@ namespace {
 
 using ascii::is_alpha;
 using ascii::is_digit;
-using ascii::to_lower;
 using mailverdict::iequals;
 
 // RFC 7208 12: ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT), value 0-32, and
