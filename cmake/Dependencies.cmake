@@ -10,6 +10,7 @@ find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json program_options)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)  # mailbox-intelligence contact graph
 
 # mimetic ships neither a pkg-config file nor a CMake package.
 find_path(MIMETIC_INCLUDE_DIR mimetic/mimetic.h REQUIRED)
@@ -24,6 +25,6 @@ endif()
 add_library(mv_deps INTERFACE)
 target_link_libraries(mv_deps INTERFACE
   PkgConfig::LDNS PkgConfig::LIBPSL PkgConfig::ICU mimetic::mimetic
-  OpenSSL::Crypto Boost::json yaml-cpp fmt::fmt Threads::Threads)
+  OpenSSL::Crypto Boost::json yaml-cpp fmt::fmt SQLite::SQLite3 Threads::Threads)
 # Boost.Asio is used header-only, for IP addresses and networks.
 target_compile_definitions(mv_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
