@@ -6,6 +6,7 @@
 
 #include <mailverdict/auth/arc.hpp>
 #include <mailverdict/auth/auth_results.hpp>
+#include <mailverdict/auth/authenticate.hpp>
 #include <mailverdict/auth/dkim.hpp>
 #include <mailverdict/auth/dmarc.hpp>
 #include <mailverdict/auth/org_domain.hpp>
@@ -48,21 +49,13 @@ struct AuthOptions {
     bool no_np = false;
 };
 
-// Everything one run computes.
+// Everything one run computes: the message, its envelope and the library's
+// authentication value (auth::authenticate).
 struct AuthRun {
     Message message;
     Envelope envelope;
-    std::optional<spf::SpfResult> spf;  // nullopt: not checked (no client IP) or taken from
-                                        // a trusted header
-    std::string spf_note;
-    dkim::DkimResult dkim;
-    arc::ArcResult arc;
-    dmarc::DmarcInput dmarc_input;
-    dmarc::DmarcResult dmarc;
-    std::optional<authres::TrustedResults> trusted;  // recorded results used instead
-    const arc::ArcSetInfo* trusted_arc = nullptr;
     psl::ListInfo psl;
-    authres::AuthenticationResults header;  // what this host would write
+    auth::Authentication auth;
 };
 
 void add_auth_options(po::options_description& desc, AuthOptions& o) {
@@ -133,11 +126,6 @@ EnvelopeOptions envelope_options(const AuthOptions& o) {
     return e;
 }
 
-std::string domain_of(std::string_view value) {
-    const auto at = value.rfind('@');
-    return psl::normalize_domain(at == std::string_view::npos ? value : value.substr(at + 1));
-}
-
 // Runs the checks. `with_arc` is false for `dmarc`, which does not need it.
 AuthRun run(const AuthOptions& o, std::string bytes, dns::Resolver& resolver,
             const psl::PublicSuffixList& list, bool with_arc) {
@@ -146,121 +134,22 @@ AuthRun run(const AuthOptions& o, std::string bytes, dns::Resolver& resolver,
     r.psl = list.info();
     const auto chain = received_chain(r.message);
     r.envelope = derive_envelope(r.message, chain, envelope_options(o));
+    auth::AuthenticateOptions ao;
+    ao.authserv_id = o.authserv_id;
+    ao.trusted_authserv_ids = o.trusted_authserv_ids;
+    ao.trust_microsoft = o.trust_microsoft;
+    ao.trusted_arc_sealers = o.trusted_arc_sealers;
+    ao.with_arc = with_arc;
+    ao.dmarc.use_np = !o.no_np;
+    if (o.sample >= 0) {
+        ao.dmarc.sample = static_cast<unsigned>(o.sample);
+    }
     // The CLI reads the clock; the library never does.
-    const auto now =
+    ao.now =
         o.now >= 0
             ? std::chrono::sys_seconds{std::chrono::seconds{o.now}}
             : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-
-    // RFC 8601 5: results recorded by a trusted authserv-id replace local SPF and DKIM
-    // checks (a saved message cannot be re-checked against today's DNS).
-    if (!o.trusted_authserv_ids.empty() || o.trust_microsoft) {
-        r.trusted = authres::find_trusted(
-            r.message, authres::TrustOptions{o.trusted_authserv_ids, o.trust_microsoft});
-    }
-    r.dmarc_input = dmarc::author_input(r.message);
-    if (r.trusted) {
-        const auto& t = r.trusted->results;
-        if (const auto* spf = t.find("spf")) {
-            const bool helo = spf->find("smtp", "mailfrom") == nullptr;
-            r.dmarc_input.spf = {
-                spf->result,
-                domain_of(helo ? spf->value("smtp", "helo") : spf->value("smtp", "mailfrom")),
-                helo};
-        }
-        for (const auto* d : t.find_all("dkim")) {
-            r.dmarc_input.dkim.push_back({d->result, psl::normalize_domain(d->value("header", "d")),
-                                          std::string(d->value("header", "s"))});
-        }
-        r.spf_note = "taken from the trusted header of " +
-                     (t.authserv_id.empty() ? std::string("Microsoft") : t.authserv_id);
-    } else {
-        spf::SpfOptions so;
-        so.receiver = o.authserv_id;
-        so.now = now.time_since_epoch().count();
-        if (!r.envelope.client_ip) {
-            r.spf_note = "no client IP (give --ip or a Received chain)";
-        } else if (r.envelope.mail_from) {
-            r.spf = spf::check_mail_from(resolver, *r.envelope.client_ip, *r.envelope.mail_from,
-                                         r.envelope.helo, so);
-        } else if (!r.envelope.helo.empty()) {
-            r.spf = spf::check_helo(resolver, *r.envelope.client_ip, r.envelope.helo, so);
-        } else {
-            r.spf_note = "neither MAIL FROM nor HELO is known";
-        }
-        if (r.spf) {
-            r.dmarc_input.spf = {std::string(spf::to_string(r.spf->result)), r.spf->domain,
-                                 r.spf->identity == spf::Identity::helo};
-        }
-        r.dkim = dkim::verify(r.message, resolver, now);
-        for (const auto& s : r.dkim.signatures) {
-            r.dmarc_input.dkim.push_back(
-                {std::string(dkim::to_string(s.result)), s.domain, s.selector});
-        }
-    }
-    if (with_arc) {
-        r.arc = arc::validate(r.message, resolver);
-        r.trusted_arc = arc::trusted_sealer(r.arc, o.trusted_arc_sealers);
-    }
-    dmarc::DmarcOptions dopt;
-    dopt.use_np = !o.no_np;
-    if (o.sample >= 0) {
-        dopt.sample = static_cast<unsigned>(o.sample);
-    }
-    r.dmarc = dmarc::evaluate(resolver, list, r.dmarc_input, dopt);
-
-    // The header this host writes (RFC 8601 2.7).
-    r.header.authserv_id = o.authserv_id;
-    {
-        authres::ResultInfo spf;
-        spf.method = "spf";
-        spf.result = r.dmarc_input.spf.result.empty() ? "none" : r.dmarc_input.spf.result;
-        if (r.spf && r.spf->client_ip != boost::asio::ip::address()) {
-            spf.comments.push_back("client " + r.spf->client_ip.to_string());
-        } else if (!r.spf_note.empty()) {
-            spf.comments.push_back(r.spf_note);
-        }
-        if (!r.dmarc_input.spf.domain.empty()) {
-            spf.properties.push_back(
-                {"smtp", r.dmarc_input.spf.helo ? "helo" : "mailfrom", r.dmarc_input.spf.domain});
-        }
-        r.header.results.push_back(std::move(spf));
-    }
-    if (r.dmarc_input.dkim.empty()) {
-        r.header.results.push_back({"dkim", std::nullopt, "none", std::nullopt, {}, {}, {}});
-    }
-    for (const auto& d : r.dmarc_input.dkim) {
-        authres::ResultInfo info{"dkim", std::nullopt, d.result, std::nullopt, {}, {}, {}};
-        if (!d.domain.empty()) {
-            info.properties.push_back({"header", "d", d.domain});
-        }
-        if (!d.selector.empty()) {
-            info.properties.push_back({"header", "s", d.selector});
-        }
-        r.header.results.push_back(std::move(info));
-    }
-    if (with_arc) {
-        r.header.results.push_back(arc::auth_results_arc(r.arc));
-    }
-    {
-        authres::ResultInfo dm{"dmarc",
-                               std::nullopt,
-                               std::string(dmarc::to_string(r.dmarc.result)),
-                               std::nullopt,
-                               {},
-                               {},
-                               {}};
-        if (r.dmarc.record) {
-            dm.comments.push_back("p=" + std::string(dmarc::to_string(r.dmarc.record->policy)) +
-                                  " dis=" + std::string(dmarc::to_string(r.dmarc.disposition)));
-        } else if (!r.dmarc.detail.empty()) {
-            dm.comments.push_back(r.dmarc.detail);
-        }
-        if (!r.dmarc.from_domain.empty()) {
-            dm.properties.push_back({"header", "from", r.dmarc.from_domain});
-        }
-        r.header.results.push_back(std::move(dm));
-    }
+    r.auth = auth::authenticate(r.message, r.envelope, resolver, list, ao);
     return r;
 }
 
@@ -337,22 +226,22 @@ int cmd_auth(const std::vector<std::string>& args) {
     const AuthRun r = run(o, std::move(bytes), *resolver, list, true);
     authres::FormatOptions fmt;
     fmt.line_end = "\n";
-    const std::string header = authres::format_field(r.header, fmt);
+    const std::string header = authres::format_field(r.auth.header, fmt);
     if (format == Format::json) {
         boost::json::object obj;
         obj["file"] = o.inputs.front();
         obj["envelope"] = output::to_json(r.envelope);
-        obj["spf"] = r.spf ? boost::json::value(output::to_json(*r.spf)) : nullptr;
-        obj["spf_note"] = r.spf_note;
-        obj["dkim"] = output::to_json(r.dkim);
-        obj["arc"] = output::to_json(r.arc);
-        obj["dmarc"] = output::to_json(r.dmarc);
+        obj["spf"] = r.auth.spf ? boost::json::value(output::to_json(*r.auth.spf)) : nullptr;
+        obj["spf_note"] = r.auth.spf_note;
+        obj["dkim"] = output::to_json(r.auth.dkim);
+        obj["arc"] = output::to_json(r.auth.arc);
+        obj["dmarc"] = output::to_json(r.auth.dmarc);
         obj["trusted_header"] =
-            r.trusted ? boost::json::value(output::to_json(r.trusted->results)) : nullptr;
+            r.auth.trusted ? boost::json::value(output::to_json(r.auth.trusted->results)) : nullptr;
         obj["trusted_arc_sealer"] =
-            r.trusted_arc ? boost::json::value(r.trusted_arc->seal_domain) : nullptr;
+            r.auth.trusted_arc ? boost::json::value(r.auth.trusted_arc->seal_domain) : nullptr;
         obj["psl"] = output::to_json(r.psl);
-        obj["authentication_results"] = authres::format_field(r.header, {false, "", ""});
+        obj["authentication_results"] = authres::format_field(r.auth.header, {false, "", ""});
         std::cout << output::pretty(obj) << "\n";
         return exit_ok;
     }
@@ -361,27 +250,29 @@ int cmd_auth(const std::vector<std::string>& args) {
         return exit_ok;
     }
     std::cout << o.inputs.front() << "\n";
-    std::cout << "  SPF:        " << r.dmarc_input.spf.result
-              << (r.dmarc_input.spf.domain.empty() ? "" : " for " + r.dmarc_input.spf.domain);
-    if (r.spf) {
-        std::cout << " (" << r.spf->reason
-                  << (r.spf->mechanism.empty() ? "" : ", " + r.spf->mechanism) << ")";
+    std::cout << "  SPF:        " << r.auth.dmarc_input.spf.result
+              << (r.auth.dmarc_input.spf.domain.empty() ? ""
+                                                        : " for " + r.auth.dmarc_input.spf.domain);
+    if (r.auth.spf) {
+        std::cout << " (" << r.auth.spf->reason
+                  << (r.auth.spf->mechanism.empty() ? "" : ", " + r.auth.spf->mechanism) << ")";
     }
-    std::cout << (r.spf_note.empty() ? "" : " [" + r.spf_note + "]") << "\n";
-    std::cout << "  DKIM:       " << r.dmarc_input.dkim.size() << " signature(s)";
-    for (const auto& d : r.dmarc_input.dkim) {
+    std::cout << (r.auth.spf_note.empty() ? "" : " [" + r.auth.spf_note + "]") << "\n";
+    std::cout << "  DKIM:       " << r.auth.dmarc_input.dkim.size() << " signature(s)";
+    for (const auto& d : r.auth.dmarc_input.dkim) {
         std::cout << "; " << d.result << " d=" << d.domain;
     }
     std::cout << "\n";
-    std::cout << "  ARC:        " << arc::to_string(r.arc.cv) << " ("
-              << arc::to_string(r.arc.reason) << (r.arc.detail.empty() ? "" : ": " + r.arc.detail)
-              << "), " << r.arc.instances << " instance(s)";
-    if (r.trusted_arc != nullptr) {
-        std::cout << ", trusted sealer " << r.trusted_arc->seal_domain
-                  << " recorded: " << r.trusted_arc->results_text;
+    std::cout << "  ARC:        " << arc::to_string(r.auth.arc.cv) << " ("
+              << arc::to_string(r.auth.arc.reason)
+              << (r.auth.arc.detail.empty() ? "" : ": " + r.auth.arc.detail) << "), "
+              << r.auth.arc.instances << " instance(s)";
+    if (r.auth.trusted_arc) {
+        std::cout << ", trusted sealer " << r.auth.trusted_arc->seal_domain
+                  << " recorded: " << r.auth.trusted_arc->results_text;
     }
     std::cout << "\n";
-    print_dmarc_text(std::cout, r.dmarc);
+    print_dmarc_text(std::cout, r.auth.dmarc);
     std::cout << header << "\n";
     return exit_ok;
 }
@@ -423,18 +314,19 @@ int dmarc_command(const std::vector<std::string>& args) {
     auto resolver = make_resolver(o.common);
     const AuthRun r = run(o, std::move(bytes), *resolver, list, false);
     if (format == Format::json) {
-        std::cout << output::pretty(output::to_json(r.dmarc)) << "\n";
+        std::cout << output::pretty(output::to_json(r.auth.dmarc)) << "\n";
     } else if (format == Format::headers) {
         std::cout << "Authentication-Results: " << o.authserv_id << "; "
-                  << dmarc::auth_results_dmarc(r.dmarc) << "\n";
+                  << dmarc::auth_results_dmarc(r.auth.dmarc) << "\n";
     } else {
         std::cout << o.inputs.front() << "\n";
-        std::cout << "  SPF:        " << r.dmarc_input.spf.result << " " << r.dmarc_input.spf.domain
-                  << (r.spf_note.empty() ? "" : " [" + r.spf_note + "]") << "\n";
-        std::cout << "  DKIM:       " << r.dmarc_input.dkim.size() << " signature(s)\n";
-        print_dmarc_text(std::cout, r.dmarc);
+        std::cout << "  SPF:        " << r.auth.dmarc_input.spf.result << " "
+                  << r.auth.dmarc_input.spf.domain
+                  << (r.auth.spf_note.empty() ? "" : " [" + r.auth.spf_note + "]") << "\n";
+        std::cout << "  DKIM:       " << r.auth.dmarc_input.dkim.size() << " signature(s)\n";
+        print_dmarc_text(std::cout, r.auth.dmarc);
         std::cout << "  Authentication-Results: " << o.authserv_id << "; "
-                  << dmarc::auth_results_dmarc(r.dmarc) << "\n";
+                  << dmarc::auth_results_dmarc(r.auth.dmarc) << "\n";
     }
     return exit_ok;
 }
