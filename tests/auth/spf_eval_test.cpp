@@ -469,6 +469,36 @@ TEST_CASE("spf eval: %{p} validated name, or \"unknown\" (RFC 7208 7.3)") {
     CHECK(unknown.trace[1].why.find("unknown.pallow.test") != std::string::npos);
 }
 
+TEST_CASE("spf eval: expanded target names may hold any octet (RFC 7208 4.8, 7.3)") {
+    // RFC 7208 7.3 makes "%_" a space and "%%" a percent sign, and RFC 7208 4.8 puts no
+    // character rule on the expanded target-name: a label is any octets (RFC 2181 11).
+    // Such a name is looked up as those octets, neither rejected nor read as a
+    // presentation-format escape (a backslash from the local part stays a backslash).
+    const auto octets = dns::zone_text(R"(
+$TTL 300
+octets.test.                  SOA ns.test. hostmaster.test. 1 3600 600 86400 60
+blank.octets.test.            TXT "v=spf1 a:two%_words%%.hosts.octets.test -all"
+two\032words%.hosts.octets.test. A 192.0.2.40
+twowords%.hosts.octets.test.  A 192.0.2.41
+back.octets.test.             TXT "v=spf1 exists:%{l}.ok.octets.test -all"
+x\092y.ok.octets.test.        A 127.0.0.2
+)",
+                                       "octets.test.");
+    const auto check = [&](std::string_view ip, std::string_view from) {
+        return check_mail_from(*octets, make_address(std::string(ip)), from, "h.example");
+    };
+    const SpfResult blank = check("192.0.2.40", "user@blank.octets.test");
+    CHECK(blank.result == Result::pass);
+    CHECK(blank.mechanism == "a:two%_words%%.hosts.octets.test");
+    // Another address is a plain no match, not a permerror.
+    const SpfResult other = check("192.0.2.41", "user@blank.octets.test");
+    CHECK(other.result == Result::fail);
+    CHECK(other.reason == "matched");
+    CHECK(check("192.0.2.9", "x\\y@back.octets.test").result == Result::pass);
+    // "x\y" must not be queried as the escape "\y" (= "xy").
+    CHECK(check("192.0.2.9", "xy@back.octets.test").result == Result::fail);
+}
+
 TEST_CASE("spf eval: long expansions are truncated from the left (RFC 7208 7.3)") {
     // Five copies of a 60-octet local part: 5 * 61 + 14 = 319 octets. Dropping one
     // label leaves 258, still too long; dropping two leaves 197. The query goes to a

@@ -26,6 +26,9 @@ std::string_view strip_dot(std::string_view name) noexcept {
 }
 
 // A name DNS can carry: non-empty labels of at most 63 octets, at most 253 in all.
+// Any octet may appear in a label (RFC 2181 11): RFC 7208 7.3 expands %_ to a space and
+// %% to "%", and puts no character restriction on the expanded target-name (RFC 7208
+// 4.8), so "a:x%_y.example.com" queries the name whose first label is "x y".
 bool is_queryable(std::string_view name) noexcept {
     name = strip_dot(name);
     if (name.empty() || name.size() > 253) {
@@ -33,10 +36,6 @@ bool is_queryable(std::string_view name) noexcept {
     }
     std::size_t label = 0;
     for (char c : name) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7F) {
-            return false;
-        }
         if (c == '.') {
             if (label == 0) {
                 return false;
@@ -47,6 +46,27 @@ bool is_queryable(std::string_view name) noexcept {
         }
     }
     return label != 0;
+}
+
+// The resolver takes names in presentation format (RFC 1035 5.1); an expanded SPF name
+// is raw octets with every "." a label separator. Escapes "\\" and the octets outside
+// the visible ASCII range as \DDD so that a label holding a space or a backslash
+// reaches DNS as those octets.
+std::string query_name(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (char c : raw) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>('0' + u / 100));
+            out.push_back(static_cast<char>('0' + (u / 10) % 10));
+            out.push_back(static_cast<char>('0' + u % 10));
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
 }
 
 // RFC 7208 4.3: the checked <domain> must be a fully qualified, multi-label domain name
@@ -403,7 +423,7 @@ private:
     // no_match in `match`) unless it has records.
     bool lookup(std::string_view name, dns::RecordType type, dns::Answer& answer, Match& match,
                 Outcome& error) {
-        answer = resolver_.query(name, type);
+        answer = resolver_.query(query_name(name), type);
         switch (classify(answer)) {
             case Lookup::records:
                 return true;
@@ -629,7 +649,7 @@ private:
     // RFC 7208 4.4, 4.5: the one "v=spf1" TXT record of `domain`.
     std::optional<SpfRecord> fetch_record(std::string_view domain, unsigned depth,
                                           Outcome& outcome) {
-        const dns::Answer answer = resolver_.query(domain, dns::RecordType::TXT);
+        const dns::Answer answer = resolver_.query(query_name(domain), dns::RecordType::TXT);
         switch (classify(answer)) {
             case Lookup::temporary:
                 outcome = error_outcome(
@@ -714,7 +734,8 @@ private:
             bool used = false;
             if (target_name(*spec, target)) {
                 // RFC 7208 4.6.4: the exp= lookup does not count against the limits.
-                const dns::Answer answer = resolver_.query(target, dns::RecordType::TXT);
+                const dns::Answer answer =
+                    resolver_.query(query_name(target), dns::RecordType::TXT);
                 // RFC 7208 6.2: DNS errors, no record, several records or a syntax error
                 // in the text: proceed as if there were no exp=.
                 if (classify(answer) == Lookup::records && answer.txt.size() == 1) {
