@@ -93,8 +93,8 @@ struct Mailbox {
 // Named limits: exceeding one is a defect, never a crash.
 struct ParseLimits {
     std::size_t max_header_bytes = std::size_t{1024} * 1024;  // total header size
-    std::size_t max_fields = 2000;               // header fields kept
-    std::size_t max_line_length = 998;           // RFC 5322 2.1.1 (longer lines: defect only)
+    std::size_t max_fields = 2000;                            // header fields kept
+    std::size_t max_line_length = 998;  // RFC 5322 2.1.1 (longer lines: defect only)
 };
 
 class Message {
