@@ -164,7 +164,9 @@ struct SealResult {
 
 // RFC 8617 5.1: adds instance N+1 with cv= from `chain` (the validation of the message
 // as received) and an ARC-Authentication-Results holding `local` (this host's results;
-// an arc= result is added from `chain` if `local` has none). Refuses past max_instances.
+// an arc= result is added from `chain` if `local` has none). Refuses past max_instances,
+// and when the newest ARC-Seal already reports cv=fail (RFC 8617 5.1: the chain is over).
+// A chain that fails here is sealed cv=fail, the seal covering the new set alone (5.1.2).
 SealResult seal(const Message& message, const ArcResult& chain,
                 const authres::AuthenticationResults& local, const SealingKey& key,
                 const SealOptions& options, std::chrono::sys_seconds now);

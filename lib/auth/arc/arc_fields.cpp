@@ -223,6 +223,14 @@ Parse<AmsFields> parse_ams(std::string_view value) {
             out.error = "empty name in h=";
             return out;
         }
+        // RFC 8617 4.1.2: ARC-related fields "MUST NOT be included" in the AMS h=. An
+        // AMS covering an ARC-Seal is refused; ARC-Authentication-Results and
+        // ARC-Message-Signature are tolerated because pre-RFC sealers (the IETF drafts)
+        // signed the AAR and 5.2 gives validators no step that rejects them.
+        if (iequals(name, "ARC-Seal")) {
+            out.error = "h= lists ARC-Seal (RFC 8617 4.1.2)";
+            return out;
+        }
         a.signed_headers.emplace_back(name);
     }
     if (const dkim::Tag* l = tags->find("l")) {

@@ -159,6 +159,12 @@ SealResult seal(const Message& message, const ArcResult& chain,
         return error("the chain already has " + std::to_string(chain.instances) +
                      " instances (limit " + std::to_string(options.max_instances) + ")");
     }
+    // RFC 8617 5.1 step 1: a chain whose most recent ARC-Seal already reports cv=fail is
+    // over ("there is no need to proceed"); a failure detected here is still sealed with
+    // cv=fail below, which is what records the break for the next hop (5.1.2).
+    if (chain.reason == Reason::cv_fail_recorded) {
+        return error("the most recent ARC-Seal already reports cv=fail (RFC 8617 5.1)");
+    }
     // RFC 8617 5.1.1: cv= is the validation status of the chain as received (none when
     // there was none).
     out.cv = instance == 1 ? ChainStatus::none : chain.cv;
@@ -240,25 +246,22 @@ SealResult seal(const Message& message, const ArcResult& chain,
     seal_text.add("b=");
     const std::string seal_unsigned = seal_text.finish();
     std::vector<detail::RawSet> raw;
-    for (const auto& set : chain.sets) {
-        const auto& f = message.fields();
-        raw.push_back({f[set.aar_field].raw, f[set.ams_field].raw, f[set.seal_field].raw});
-    }
-    if (raw.size() + 1 != instance) {
-        // The chain's sets could not be read (bad structure): seal what we have cannot be
-        // done, the seal would cover an incomplete chain.
-        if (out.cv != ChainStatus::fail) {
+    if (out.cv != ChainStatus::fail) {
+        for (const auto& set : chain.sets) {
+            const auto& f = message.fields();
+            raw.push_back({f[set.aar_field].raw, f[set.ams_field].raw, f[set.seal_field].raw});
+        }
+        if (raw.size() + 1 != instance) {
+            // A passing chain always has all its sets parsed; anything else would seal an
+            // incomplete chain.
             return error("the existing ARC sets could not be read");
         }
-        raw.clear();
-        // RFC 8617 5.1.2: a failed chain is sealed with cv=fail; its seal covers only
-        // the sets that could be read, which a validator rejects anyway for cv=fail.
-        for (unsigned k = 1; k < instance; ++k) {
-            raw.push_back({"", "", ""});
-        }
     }
+    // RFC 8617 5.1.2: the seal of a failed chain covers only the set added here, "as if
+    // this newest ARC Set was the only set present" (the broken sets have no
+    // deterministic order to sign). seal_hash_input() then hashes one set.
     raw.push_back({aar, ams, seal_unsigned});
-    detail::seal_hash_input(raw, instance, input);
+    detail::seal_hash_input(raw, static_cast<unsigned>(raw.size()), input);
     sig = dkim::detail::sign_digest(key.impl().pkey.get(), rsa, detail::sha256(input));
     if (sig.empty()) {
         return error("signing the ARC-Seal failed");
