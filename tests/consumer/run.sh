@@ -13,5 +13,5 @@ cmake --build "$prefix/consumer-build" >/dev/null
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
 ${CXX:-c++} -o "$prefix/consumer-pc" "$src/tests/consumer/main.cpp" \
-  $(pkg-config --cflags --static mailverdict) $(pkg-config --libs --static mailverdict)
+  $(pkg-config --cflags mailverdict) $(pkg-config --libs mailverdict)
 "$prefix/consumer-pc" "$src/corpus/messages/partner-dkim-signed.eml" "$src/corpus/dns"
