@@ -539,11 +539,13 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
         }
         return nullptr;
     };
+    bool tabl_blocked = false;  // brief 7.1: marked high confidence phishing
     if (const auto* e = tabl_match(policy::ListAction::block)) {
-        record("tabl_sender_block", "Tenant Allow/Block List sender email address block",
-               e->value + " (tenant line " + std::to_string(e->line) + ")",
-               top != Detection::malware, {"Quarantine", Folder::quarantine, "TABL block"},
-               "malware stays quarantined (brief 6.2)");
+        tabl_blocked =
+            record("tabl_sender_block", "Tenant Allow/Block List sender email address block",
+                   e->value + " (tenant line " + std::to_string(e->line) + ")",
+                   top != Detection::malware, {"Quarantine", Folder::quarantine, "TABL block"},
+                   "malware stays quarantined (brief 6.2)");
     }
     // 4. Anti-spam policy blocked senders/domains (SFV:SKB): the spam action.
     if (list_has_address_or_domain(as.settings.blocked_senders, as.settings.blocked_sender_domains,
@@ -605,6 +607,10 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
                    is_allow_beatable(top, false, false), delivered("TABL allow"),
                    "a TABL sender allow does not override " + top_text + " (brief 6.2, 7.1)")) {
             skipped_spam = true;
+            // The campaign views' "Tenant Allow" filter verdict is SKA (brief 1.2).
+            if (sfv_override.empty()) {
+                sfv_override = "SKA";
+            }
         }
     }
     // 8. Anti-spam allowed senders/domains (SFV:SKA): spam, spoof, phish; not HC phish or
@@ -644,12 +650,20 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
             rv.scl = std::max(rv.scl, *rules.scl);
         }
     }
-    rv.sfv = !sfv_override.empty() ? sfv_override : (any_spam_detection ? "SPM" : "NSPM");
+    if (tabl_blocked) {
+        // A blocked sender or domain is marked high confidence phishing and quarantined
+        // (brief 7.1, 6.2 "TABL block: Tenant: quarantined"): stamp that verdict, not the
+        // filter's (which may have found nothing).
+        rv.cat = std::string(category(Detection::high_confidence_phish));
+        rv.scl = scl_for(Detection::high_confidence_phish, false);
+    }
+    rv.sfv = !sfv_override.empty() ? sfv_override
+                                   : (any_spam_detection || tabl_blocked ? "SPM" : "NSPM");
     const bool bulk = std::any_of(fin.hits.begin(), fin.hits.end(), [](const DetectionHit& h) {
         return h.detection == Detection::bulk;
     });
     rv.srv = bulk ? "BULK" : "";
-    if (!skipped_spam && top == Detection::spoof) {
+    if (!skipped_spam && !tabl_blocked && top == Detection::spoof) {
         rv.sfty = f.from_accepted ? "9.11" : "9.22";
     }
 

@@ -397,6 +397,32 @@ tenant_allow_block_list:
     CHECK(v.recipients.at(0).final.folder == Folder::quarantine);
 }
 
+TEST_CASE("TABL stamps: a block is marked HC phishing (brief 7.1), an allow stamps SKA (1.2)") {
+    Run run(R"(
+tenant_allow_block_list:
+  senders:
+    - {value: fabrikam.example, action: Block, expires: never}
+    - {value: quarantine.example, action: Allow, expires: never}
+)");
+    // Clean, authenticated mail from a blocked domain: quarantined as HC phishing, not
+    // NSPM/SCL 1 (brief 7.1 "Inbound: HC phishing -> quarantine", 1.5 SCL 9).
+    auto v = run(mail("a@fabrikam.example", "198.51.100.25"));
+    auto r = v.recipients.at(0);
+    CHECK(r.final.folder == Folder::quarantine);
+    CHECK(r.cat == "HPHSH");
+    CHECK(r.scl == 9);
+    CHECK(r.sfv == "SPM");
+    CHECK(r.sfty.empty());
+    // Upstream spam from an allowed domain: delivered with the allow's verdict, SFV:SKA
+    // ("Tenant Allow", brief 1.2), CAT:NONE and the bypass SCL - not SFV:SPM.
+    v = run(mail("b@quarantine.example", "198.51.100.26", "X-Spam-Flag: YES\r\n"));
+    r = v.recipients.at(0);
+    CHECK(r.system.folder == Folder::junk);
+    CHECK(r.final.folder == Folder::inbox);
+    CHECK(r.sfv == "SKA");
+    CHECK(r.cat == "NONE");
+    CHECK(r.scl == -1);
+}
 TEST_CASE(
     "advanced delivery: SecOps beats malware; phishing simulation beats HC phish, not malware") {
     Run run(R"(
