@@ -77,5 +77,6 @@ int cmd_dmarc(const std::vector<std::string>& args);
 int cmd_arc(const std::vector<std::string>& args);
 int cmd_auth(const std::vector<std::string>& args);
 int cmd_verdict(const std::vector<std::string>& args);
+int cmd_learn(const std::vector<std::string>& args);
 
 }  // namespace mvcli

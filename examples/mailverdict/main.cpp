@@ -26,6 +26,7 @@ constexpr Subcommand subcommands[] = {
     {"auth", mvcli::cmd_auth, "SPF + DKIM + ARC + DMARC with an Authentication-Results header"},
     {"verdict", mvcli::cmd_verdict,
      "what Defender for Office 365 would do, per recipient, and why"},
+    {"learn", mvcli::cmd_learn, "mailbox-intelligence contact graph from history (--out DB)"},
 };
 
 void usage(std::ostream& out) {
