@@ -53,7 +53,10 @@ TEST_CASE("every corpus message under every corpus tenant gives the expected ver
     }
     REQUIRE(expected.size() == 4);
 
-    for (const auto& [tenant, cases] : expected) {
+    // No structured bindings here: clang 14 cannot capture them in doctest's lambdas.
+    for (const auto& tenant_cases : expected) {
+        const std::string& tenant = tenant_cases.first;
+        const auto& cases = tenant_cases.second;
         const auto r = mvtest::run_command(
             mvtest::shell_quote(MV_CLI_PATH) + " verdict " +
             mvtest::shell_quote(src + "/corpus/messages") + " --policy " +
@@ -85,7 +88,8 @@ TEST_CASE("every corpus message under every corpus tenant gives the expected ver
                 CHECK(str(auth.at("result")) + "/" + str(auth.at("reason")) == e.compauth);
             }
         }
-        for (const auto& [key, e] : cases) {
+        for (const auto& key_expected : cases) {
+            const std::string& key = key_expected.first;
             CHECK_MESSAGE(seen.count(key) == 1, tenant << ": expected " << key << " in the output");
         }
     }
