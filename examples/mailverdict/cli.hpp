@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mailverdict/dns/resolver.hpp>
+#include <mailverdict/message/received.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -64,6 +65,25 @@ std::shared_ptr<mailverdict::dns::Resolver> make_resolver(const CommonOptions& o
 // *.eml (sorted, so output order is stable). Missing paths are returned too, so that
 // the caller reports them and goes on.
 std::vector<std::filesystem::path> collect_inputs(const std::vector<std::string>& paths);
+
+// True when `option` ("--mail-from") was given, as "--option VALUE" or "--option=VALUE":
+// tells an empty value (--mail-from '', the null sender) from an absent one.
+bool option_given(const std::vector<std::string>& args, const std::string& option);
+
+// What the command line says about the SMTP session of a saved message. Empty strings
+// and lists mean "derive it from the message".
+struct EnvelopeArguments {
+    std::vector<std::string> boundaries;  // --boundary PATTERN
+    std::vector<std::string> trusted;     // --trusted HOST|CIDR
+    std::string ip;                       // --ip
+    std::string helo;                     // --helo
+    std::string mail_from;                // --mail-from ("" = null sender when given)
+    bool mail_from_given = false;
+    std::vector<std::string> recipients;  // --recipient
+};
+
+// Applies the arguments over `e` (throws UsageError for an --ip that is no address).
+void apply_envelope_arguments(const EnvelopeArguments& a, mailverdict::EnvelopeOptions& e);
 
 // Reads a whole file; nullopt-like empty optional with `error` set on failure.
 bool read_file(const std::filesystem::path& path, std::string& bytes, std::string& error);

@@ -33,12 +33,7 @@ using namespace mailverdict;
 struct AuthOptions {
     CommonOptions common;
     std::vector<std::string> inputs;
-    std::string ip;
-    std::string mail_from;
-    bool mail_from_given = false;
-    std::string helo;
-    std::vector<std::string> boundaries;
-    std::vector<std::string> trusted;
+    EnvelopeArguments env;
     std::vector<std::string> trusted_authserv_ids;
     bool trust_microsoft = false;
     std::vector<std::string> trusted_arc_sealers;
@@ -62,12 +57,12 @@ void add_auth_options(po::options_description& desc, AuthOptions& o) {
     // clang-format off
     desc.add_options()
         ("input", po::value(&o.inputs)->composing(), "the message file")
-        ("ip", po::value(&o.ip), "SMTP client IP (default: derived from the Received chain)")
-        ("mail-from", po::value(&o.mail_from), "MAIL FROM address ('' = null sender)")
-        ("helo", po::value(&o.helo), "HELO/EHLO name")
-        ("boundary", po::value(&o.boundaries)->composing(),
+        ("ip", po::value(&o.env.ip), "SMTP client IP (default: derived from the Received chain)")
+        ("mail-from", po::value(&o.env.mail_from), "MAIL FROM address ('' = null sender)")
+        ("helo", po::value(&o.env.helo), "HELO/EHLO name")
+        ("boundary", po::value(&o.env.boundaries)->composing(),
          "host pattern of the boundary MTA, e.g. *.mail.protection.outlook.com (repeatable)")
-        ("trusted", po::value(&o.trusted)->composing(),
+        ("trusted", po::value(&o.env.trusted)->composing(),
          "trusted internal host suffix or IP range (repeatable)")
         ("trust-authserv-id", po::value(&o.trusted_authserv_ids)->composing(),
          "use the SPF and DKIM results recorded by this authserv-id (repeatable)")
@@ -84,12 +79,6 @@ void add_auth_options(po::options_description& desc, AuthOptions& o) {
     // clang-format on
 }
 
-bool given(const std::vector<std::string>& args, const std::string& option) {
-    return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
-        return a == option || a.rfind(option + "=", 0) == 0;
-    });
-}
-
 psl::PublicSuffixList load_list(const AuthOptions& o) {
     auto loaded = o.psl_file.empty() ? psl::PublicSuffixList::system()
                                      : psl::PublicSuffixList::load_file(o.psl_file);
@@ -101,28 +90,7 @@ psl::PublicSuffixList load_list(const AuthOptions& o) {
 
 EnvelopeOptions envelope_options(const AuthOptions& o) {
     EnvelopeOptions e;
-    e.boundary_patterns = o.boundaries;
-    for (const auto& t : o.trusted) {
-        if (auto net = IpNetwork::parse(t)) {
-            e.trusted_networks.push_back(*net);
-        } else {
-            e.trusted_host_suffixes.push_back(t);
-        }
-    }
-    if (!o.ip.empty()) {
-        boost::system::error_code ec;
-        auto addr = boost::asio::ip::make_address(o.ip, ec);
-        if (ec) {
-            throw UsageError("--ip '" + o.ip + "' is not an IP address");
-        }
-        e.client_ip = addr;
-    }
-    if (!o.helo.empty()) {
-        e.helo = o.helo;
-    }
-    if (o.mail_from_given) {
-        e.mail_from = o.mail_from;
-    }
+    apply_envelope_arguments(o.env, e);
     return e;
 }
 
@@ -207,7 +175,7 @@ int cmd_auth(const std::vector<std::string>& args) {
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    o.mail_from_given = given(args, "--mail-from");
+    o.env.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format({Format::text, Format::json, Format::headers});
     if (o.inputs.size() != 1) {
         throw UsageError("one message file is needed (usage: " + usage_line + ")");
@@ -296,7 +264,7 @@ int dmarc_command(const std::vector<std::string>& args) {
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    o.mail_from_given = given(args, "--mail-from");
+    o.env.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format({Format::text, Format::json, Format::headers});
     if (o.inputs.size() != 1) {
         throw UsageError("one message file is needed (usage: " + usage_line + ")");

@@ -26,26 +26,13 @@ namespace {
 struct ParseOptions {
     CommonOptions common;
     std::vector<std::string> inputs;
-    std::vector<std::string> boundaries;
-    std::vector<std::string> trusted;
+    EnvelopeArguments env;
     std::vector<std::string> skip_listed;
-    std::string ip;
-    std::string helo;
-    std::string mail_from;
-    bool mail_from_given = false;
-    std::vector<std::string> recipients;
 };
 
 EnvelopeOptions envelope_options(const ParseOptions& o) {
     EnvelopeOptions e;
-    e.boundary_patterns = o.boundaries;
-    for (const auto& t : o.trusted) {
-        if (auto net = IpNetwork::parse(t)) {
-            e.trusted_networks.push_back(*net);
-        } else {
-            e.trusted_host_suffixes.push_back(t);
-        }
-    }
+    apply_envelope_arguments(o.env, e);
     for (const auto& s : o.skip_listed) {
         auto net = IpNetwork::parse(s);
         if (!net) {
@@ -53,21 +40,6 @@ EnvelopeOptions envelope_options(const ParseOptions& o) {
         }
         e.skip_listed_networks.push_back(*net);
     }
-    if (!o.ip.empty()) {
-        boost::system::error_code ec;
-        auto addr = boost::asio::ip::make_address(o.ip, ec);
-        if (ec) {
-            throw UsageError("--ip '" + o.ip + "' is not an IP address");
-        }
-        e.client_ip = addr;
-    }
-    if (!o.helo.empty()) {
-        e.helo = o.helo;
-    }
-    if (o.mail_from_given) {
-        e.mail_from = o.mail_from;
-    }
-    e.recipients = o.recipients;
     return e;
 }
 
@@ -158,16 +130,16 @@ int cmd_parse(const std::vector<std::string>& args) {
     // clang-format off
     desc.add_options()
         ("input", po::value(&o.inputs)->composing(), "FILE or DIR (walked for *.eml)")
-        ("boundary", po::value(&o.boundaries)->composing(),
+        ("boundary", po::value(&o.env.boundaries)->composing(),
          "host pattern of the boundary MTA, e.g. *.mail.protection.outlook.com (repeatable)")
-        ("trusted", po::value(&o.trusted)->composing(),
+        ("trusted", po::value(&o.env.trusted)->composing(),
          "trusted internal host suffix or IP range (repeatable)")
         ("skip-listed", po::value(&o.skip_listed)->composing(),
          "connector IP range skipped by enhanced filtering (repeatable)")
-        ("ip", po::value(&o.ip), "client IP (overrides the derived one)")
-        ("helo", po::value(&o.helo), "HELO name (overrides the derived one)")
-        ("mail-from", po::value(&o.mail_from), "MAIL FROM address ('' = null sender)")
-        ("recipient", po::value(&o.recipients)->composing(), "envelope recipient (repeatable)");
+        ("ip", po::value(&o.env.ip), "client IP (overrides the derived one)")
+        ("helo", po::value(&o.env.helo), "HELO name (overrides the derived one)")
+        ("mail-from", po::value(&o.env.mail_from), "MAIL FROM address ('' = null sender)")
+        ("recipient", po::value(&o.env.recipients)->composing(), "envelope recipient (repeatable)");
     // clang-format on
     add_common_options(desc, o.common);
     po::positional_options_description pos;
@@ -178,10 +150,7 @@ int cmd_parse(const std::vector<std::string>& args) {
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    o.mail_from_given = std::find(args.begin(), args.end(), "--mail-from") != args.end() ||
-                        std::any_of(args.begin(), args.end(), [](const std::string& a) {
-                            return a.rfind("--mail-from=", 0) == 0;
-                        });
+    o.env.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format({Format::text, Format::json, Format::jsonl});
     if (o.inputs.empty()) {
         throw UsageError("no input (usage: " + usage_line + ")");

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <mailverdict/message/network.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -113,6 +115,40 @@ std::vector<fs::path> collect_inputs(const std::vector<std::string>& paths) {
         }
     }
     return out;
+}
+
+bool option_given(const std::vector<std::string>& args, const std::string& option) {
+    return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+        return a == option || a.rfind(option + "=", 0) == 0;
+    });
+}
+
+void apply_envelope_arguments(const EnvelopeArguments& a, mailverdict::EnvelopeOptions& e) {
+    e.boundary_patterns.insert(e.boundary_patterns.end(), a.boundaries.begin(), a.boundaries.end());
+    for (const auto& t : a.trusted) {
+        if (auto net = mailverdict::IpNetwork::parse(t)) {
+            e.trusted_networks.push_back(*net);
+        } else {
+            e.trusted_host_suffixes.push_back(t);
+        }
+    }
+    if (!a.ip.empty()) {
+        boost::system::error_code ec;
+        const auto addr = boost::asio::ip::make_address(a.ip, ec);
+        if (ec) {
+            throw UsageError("--ip '" + a.ip + "' is not an IP address");
+        }
+        e.client_ip = addr;
+    }
+    if (!a.helo.empty()) {
+        e.helo = a.helo;
+    }
+    if (a.mail_from_given) {
+        e.mail_from = a.mail_from;
+    }
+    if (!a.recipients.empty()) {
+        e.recipients = a.recipients;
+    }
 }
 
 bool read_file(const fs::path& path, std::string& bytes, std::string& error) {
