@@ -1,7 +1,7 @@
 // mailverdict verdict FILE|DIR... --policy TENANT.yaml: what Exchange Online Protection /
 // Defender for Office 365 would do with each message, per recipient, with the reasons.
 // Output in input order whatever --jobs; exit 0, 1 (some input unreadable), 2 (usage or
-// tenant file error: one line "file:line: key: message").
+// tenant file error or a --contacts database that cannot be opened: one line).
 #include "cli.hpp"
 #include "ordered_pool.hpp"
 
@@ -40,6 +40,7 @@ struct VerdictOptions {
     long long now = -1;
     bool trace = false;
     std::string psl_file;
+    std::string contacts;
 };
 
 struct Summary {
@@ -112,14 +113,16 @@ int cmd_verdict(const std::vector<std::string>& args) {
          "evaluation time, seconds since the epoch (default: the topmost Received date)")
         ("trace", po::bool_switch(&o.trace), "text format: print every decision")
         ("public-suffix-list", po::value(&o.psl_file),
-         "Public Suffix List file (default: Debian's /usr/share/publicsuffix)");
+         "Public Suffix List file (default: Debian's /usr/share/publicsuffix)")
+        ("contacts", po::value(&o.contacts),
+         "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
     // clang-format on
     add_common_options(desc, o.common);
     po::positional_options_description pos;
     pos.add("input", -1);
     const std::string usage_line =
         "mailverdict verdict FILE|DIR... --policy TENANT.yaml [--recipient ADDR]... [--ip IP] "
-        "[--format text|json|jsonl|headers] [--jobs N]";
+        "[--contacts contacts.db] [--format text|json|jsonl|headers] [--jobs N]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
@@ -170,8 +173,24 @@ int cmd_verdict(const std::vector<std::string>& args) {
         }
         list = *loaded.list;
     }
+    std::optional<detect::ContactGraph> contacts;
+    if (!o.contacts.empty()) {
+        try {
+            contacts.emplace(detect::ContactGraph::load(o.contacts));
+        } catch (const detect::ContactGraphError& e) {
+            std::cerr << "mailverdict verdict: --contacts: " << e.what() << "\n";
+            return exit_usage;
+        }
+    }
     auto resolver = make_resolver(o.common);
-    const Engine engine(*tenant, *resolver, list);
+    std::optional<Engine> built;
+    try {
+        built.emplace(*tenant, *resolver, list, std::move(contacts));
+    } catch (const detect::ImpersonationConfigError& e) {
+        std::cerr << o.policy << ": " << e.what() << "\n";
+        return exit_usage;
+    }
+    const Engine& engine = *built;
 
     struct Item {
         bool read = false;

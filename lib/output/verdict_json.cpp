@@ -80,13 +80,39 @@ boost::json::object auth_json(const Verdict& v, const RecipientVerdict* first) {
     return out;
 }
 
+boost::json::object impersonation_json(const verdict::ImpersonationEvidence& e) {
+    return {{"kind", e.kind},
+            {"impersonated", e.impersonated},
+            {"part", e.part},
+            {"sender_value", e.sender_value},
+            {"technique", e.technique},
+            {"score", e.score},
+            {"distance", e.distance},
+            {"allowed", e.suppression.empty() ? boost::json::value(nullptr)
+                                              : boost::json::value(e.suppression)},
+            {"summary", e.summary}};
+}
+
 boost::json::object recipient_json(const Verdict& v, const RecipientVerdict& r) {
     boost::json::array detections;
     for (const auto& d : r.detections) {
-        detections.push_back(boost::json::object{{"cat", verdict::category(d.detection)},
-                                                 {"name", verdict::to_string(d.detection)},
-                                                 {"source", d.source},
-                                                 {"detail", d.detail}});
+        boost::json::object o{{"cat", verdict::category(d.detection)},
+                              {"name", verdict::to_string(d.detection)},
+                              {"source", d.source},
+                              {"detail", d.detail}};
+        if (d.impersonation) {
+            const auto& e = *d.impersonation;
+            o["matched"] = e.impersonated;
+            o["part"] = e.part;
+            o["sender_value"] = e.sender_value;
+            o["technique"] = e.technique;
+            o["score"] = e.score;
+        }
+        detections.push_back(std::move(o));
+    }
+    boost::json::array impersonation;
+    for (const auto& e : r.impersonation) {
+        impersonation.push_back(impersonation_json(e));
     }
     boost::json::array overrides;
     for (const auto& o : r.overrides) {
@@ -123,6 +149,7 @@ boost::json::object recipient_json(const Verdict& v, const RecipientVerdict& r) 
             {"final", disposition(r.final)},
             {"overrides", std::move(overrides)},
             {"safety_tips", std::move(tips)},
+            {"impersonation", std::move(impersonation)},
             {"headers", std::move(headers)},
             {"trace", std::move(trace)}};
 }

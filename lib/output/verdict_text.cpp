@@ -24,6 +24,11 @@ void print_verdict_text(std::ostream& out, const verdict::Verdict& v, const std:
             }
             out << "\n";
         }
+        for (const auto& e : r.impersonation) {
+            out << "    impersonation "
+                << (e.suppression.empty() ? "" : "(allowed: " + e.suppression + ") ") << e.summary
+                << "\n";
+        }
         for (const auto& o : r.overrides) {
             out << "    override " << (o.applied ? "applied" : "not applied") << ": " << o.source
                 << " [" << o.entry << "] " << o.effect << "\n";

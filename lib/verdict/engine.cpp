@@ -128,8 +128,19 @@ std::vector<UpstreamHit> upstream_hits(const policy::Tenant& tenant, const Messa
 }  // namespace
 
 Engine::Engine(const policy::Tenant& tenant, dns::Resolver& resolver,
-               std::optional<psl::PublicSuffixList> list)
-    : tenant_(tenant), resolver_(resolver), list_(list ? std::move(*list) : system_list()) {}
+               std::optional<psl::PublicSuffixList> list,
+               std::optional<detect::ContactGraph> contacts)
+    : tenant_(tenant),
+      resolver_(resolver),
+      list_(list ? std::move(*list) : system_list()),
+      // Brief 4.2: every policy's protected users and domains are folded and skeletonised
+      // once, when the tenant loads (docs/impersonation.md "Speed").
+      profiles_(detect::ImpersonationProfiles::build(tenant_, list_)),
+      contacts_(std::move(contacts)) {
+    if (contacts_) {
+        contacts_->index(profiles_.model());
+    }
+}
 
 Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options) const {
     Verdict v;
@@ -367,6 +378,32 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
     for (const auto& h : hits) {
         facts.upstream.push_back({h.verdict, h.bcl, h.source});
     }
+    // ---- impersonation (brief 4.2): the sender is prepared once; each recipient is
+    // compared under its own anti-phishing policy (recipient.cpp). Inbound mail only: mail
+    // through an on-premises connector treated as internal, and mail from an accepted
+    // domain that authenticates (the organization's own mailboxes), is not checked.
+    std::optional<detect::SenderForms> sender;
+    if (v.from && !v.from->local_part.empty()) {
+        if (v.internal) {
+            step(v.trace, "impersonation", "inbound mail only", "brief 4.2",
+                 "intra-org (connector treats messages as internal)", "not checked");
+        } else if (from_accepted && !v.compauth.failed()) {
+            step(v.trace, "impersonation", "inbound mail only", "brief 4.2",
+                 "From " + from_domain + " is an accepted domain and compauth " +
+                     std::string(to_string(v.compauth.result)),
+                 "the organization's own authenticated mail: not checked");
+        } else {
+            const std::string mf = v.envelope.mail_from.value_or("");
+            const auto at = mf.rfind('@');
+            const std::string mf_domain =
+                at == std::string::npos ? std::string() : lower(mf.substr(at + 1));
+            sender = detect::prepare_sender(profiles_.model(), *v.from, mf_domain);
+        }
+    }
+    facts.sender = sender ? &*sender : nullptr;
+    facts.profiles = &profiles_;
+    facts.contacts = contacts();
+    facts.recipients = &recipients;
     const MailFlowRuleEvaluator rules(tenant_);
     for (const auto& r : recipients) {
         RuleContext rc;

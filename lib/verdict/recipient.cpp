@@ -2,6 +2,7 @@
 // matrix, the system verdict, the overrides of brief 6.2 and the final verdict.
 #include "verdict_detail.hpp"
 
+#include <mailverdict/detect/safety_tips.hpp>
 #include <mailverdict/policy/selection.hpp>
 
 #include <algorithm>
@@ -77,8 +78,18 @@ Disposition from_spam_action(SpamFilterAction a, std::string reason) {
     return {std::string(policy::to_string(a)), folder_of(a), std::move(reason)};
 }
 
-Disposition from_impersonation(policy::ImpersonationAction a, std::string reason) {
+Disposition from_impersonation(policy::ImpersonationAction a, std::string reason,
+                               const std::vector<std::string>& action_recipients) {
     using policy::ImpersonationAction;
+    if ((a == ImpersonationAction::redirect || a == ImpersonationAction::bcc_message) &&
+        !action_recipients.empty()) {
+        std::string to;
+        for (const auto& r : action_recipients) {
+            to += (to.empty() ? "" : ", ") + r;
+        }
+        reason += a == ImpersonationAction::redirect ? " (redirected to " + to + ")"
+                                                     : " (Bcc " + to + ")";
+    }
     Folder f = Folder::inbox;
     switch (a) {
         case ImpersonationAction::move_to_jmf:
@@ -115,6 +126,9 @@ struct SpoofDecision {
     Disposition disposition;
     std::string dmarc_action;  // what Authentication-Results says after action=
     std::string why;
+    // compauth failed but the policy's spoof protection (spoof intelligence) is off: the
+    // filter still classifies the message as spoof (brief 5.2 Policy A/B example).
+    bool classified_protection_off = false;
 };
 
 SpoofDecision decide_spoof(const policy::AntiPhishSettings& s, const std::string& policy_name,
@@ -190,6 +204,7 @@ SpoofDecision decide_spoof(const policy::AntiPhishSettings& s, const std::string
         return out;
     }
     out.why = "spoof intelligence off: implicit failures are not spoof (brief 2.3)";
+    out.classified_protection_off = true;
     return out;
 }
 
@@ -224,10 +239,43 @@ bool list_has_address_or_domain(const std::vector<std::string>& addresses,
            std::find(domains.begin(), domains.end(), dom) != domains.end();
 }
 
+bool is_impersonation(Detection d) {
+    return d == Detection::user_impersonation || d == Detection::domain_impersonation ||
+           d == Detection::mailbox_intelligence_impersonation;
+}
+
+// The policy action of an impersonation detection (brief 4.2): mailbox intelligence acts
+// only with EnableMailboxIntelligenceProtection ("NoAction equals this switch being off").
+policy::ImpersonationAction impersonation_action(Detection d, const policy::AntiPhishSettings& s) {
+    switch (d) {
+        case Detection::user_impersonation:
+            return s.targeted_user_protection_action;
+        case Detection::domain_impersonation:
+            return s.targeted_domain_protection_action;
+        default:
+            break;
+    }
+    return s.enable_mailbox_intelligence && s.enable_mailbox_intelligence_protection
+               ? s.mailbox_intelligence_protection_action
+               : policy::ImpersonationAction::no_action;
+}
+
 struct Detections {
-    std::vector<DetectionHit> hits;
+    std::vector<DetectionHit> hits;  // every detection, in Microsoft's order (brief 1.3)
     std::optional<SpoofDecision> spoof;
+    // The detection whose action applies: the highest one, except that an impersonation
+    // detection without an action (NoAction: observation mode) lets the next one act
+    // (brief 15 Q3, docs/verdict.md "Impersonation").
+    std::optional<std::size_t> acting;
+    std::string observed;  // why higher impersonation detections did not act
     [[nodiscard]] std::optional<Detection> top() const {
+        if (!acting) {
+            return std::nullopt;
+        }
+        return hits[*acting].detection;
+    }
+    // The highest detection, acted on or only observed.
+    [[nodiscard]] std::optional<Detection> highest() const {
         if (hits.empty()) {
             return std::nullopt;
         }
@@ -235,26 +283,27 @@ struct Detections {
     }
 };
 
-Detections gather(const MessageFacts& f, const policy::AntiSpamSettings& as,
-                  const SpoofDecision& spoof) {
+Detections gather(const MessageFacts& f, const policy::AntiPhishPolicy& ap,
+                  const policy::AntiSpamSettings& as, const SpoofDecision& spoof,
+                  const std::vector<DetectionHit>& impersonation) {
     Detections d;
     for (const auto& u : f.upstream) {
         using policy::UpstreamVerdict;
         switch (u.verdict) {
             case UpstreamVerdict::malware:
-                d.hits.push_back({Detection::malware, u.source, ""});
+                d.hits.push_back({Detection::malware, u.source, "", std::nullopt});
                 break;
             case UpstreamVerdict::high_confidence_phish:
-                d.hits.push_back({Detection::high_confidence_phish, u.source, ""});
+                d.hits.push_back({Detection::high_confidence_phish, u.source, "", std::nullopt});
                 break;
             case UpstreamVerdict::phish:
-                d.hits.push_back({Detection::phish, u.source, ""});
+                d.hits.push_back({Detection::phish, u.source, "", std::nullopt});
                 break;
             case UpstreamVerdict::high_confidence_spam:
-                d.hits.push_back({Detection::high_confidence_spam, u.source, ""});
+                d.hits.push_back({Detection::high_confidence_spam, u.source, "", std::nullopt});
                 break;
             case UpstreamVerdict::spam:
-                d.hits.push_back({Detection::spam, u.source, ""});
+                d.hits.push_back({Detection::spam, u.source, "", std::nullopt});
                 break;
             case UpstreamVerdict::bulk: {
                 // Brief 1.5: bulk when BCL >= BulkThreshold; MarkAsSpamBulkMail Off stamps
@@ -263,7 +312,8 @@ Detections gather(const MessageFacts& f, const policy::AntiSpamSettings& as,
                 if (bcl >= as.bulk_threshold && as.mark_as_spam_bulk_mail) {
                     d.hits.push_back({Detection::bulk, u.source,
                                       "BCL " + std::to_string(bcl) + " >= BulkThreshold " +
-                                          std::to_string(as.bulk_threshold)});
+                                          std::to_string(as.bulk_threshold),
+                                      std::nullopt});
                 }
                 break;
             }
@@ -272,24 +322,52 @@ Detections gather(const MessageFacts& f, const policy::AntiSpamSettings& as,
         }
     }
     if (spoof.detected) {
-        d.hits.push_back({Detection::spoof, "spoof detector", spoof.why});
+        d.hits.push_back({Detection::spoof, "spoof detector", spoof.why, std::nullopt});
     }
     for (const auto& h : f.impersonation) {
+        d.hits.push_back(h);
+    }
+    for (const auto& h : impersonation) {
         d.hits.push_back(h);
     }
     std::stable_sort(d.hits.begin(), d.hits.end(),
                      [](const auto& a, const auto& b) { return a.detection < b.detection; });
     d.spoof = spoof;
+    for (std::size_t i = 0; i < d.hits.size(); ++i) {
+        const Detection det = d.hits[i].detection;
+        if (!is_impersonation(det)) {
+            d.acting = i;
+            break;
+        }
+        const std::string cat(category(det));
+        if (spoof.classified_protection_off) {
+            // Brief 5.2: the message is classified as spoof (order 5 beats 6-8); the selected
+            // policy has spoof protection off -> no action, impersonation is not consulted.
+            d.observed += (d.observed.empty() ? "" : "; ") + cat +
+                          " not acted on: classified as spoof with spoof intelligence off in " +
+                          ap.name + " (brief 5.2)";
+            continue;
+        }
+        if (impersonation_action(det, ap.settings) == policy::ImpersonationAction::no_action) {
+            // Brief 4.2 "Don't apply any action": the detection is recorded (observation
+            // mode, 13.3 step 4) and does not take the message.
+            d.observed += (d.observed.empty() ? "" : "; ") + cat + " observed only (NoAction in " +
+                          ap.name + ")";
+            continue;
+        }
+        d.acting = i;
+        break;
+    }
     return d;
 }
 
 // The action of the highest detection from the selected policies (brief 5.2: a disabled
 // or NoAction protection does not fall through to lower detections).
-Disposition act(const Detections& d, const policy::AntiPhishPolicy& ap,
-                const policy::AntiSpamPolicy& as) {
+Disposition act_on(const Detections& d, const policy::AntiPhishPolicy& ap,
+                   const policy::AntiSpamPolicy& as) {
     const auto top = d.top();
     if (!top) {
-        return delivered("no detection");
+        return delivered(d.hits.empty() ? "no detection" : "delivered: " + d.observed);
     }
     const auto& s = as.settings;
     const std::string cat(category(*top));
@@ -313,22 +391,64 @@ Disposition act(const Detections& d, const policy::AntiPhishPolicy& ap,
         case Detection::spoof:
             return d.spoof->disposition;
         case Detection::user_impersonation:
-            return from_impersonation(ap.settings.targeted_user_protection_action,
-                                      cat + ": TargetedUserProtectionAction of " + ap.name);
+            return from_impersonation(impersonation_action(*top, ap.settings),
+                                      cat + ": TargetedUserProtectionAction of " + ap.name +
+                                          " (quarantine tag " +
+                                          ap.settings.targeted_user_quarantine_tag + ")",
+                                      ap.settings.targeted_user_action_recipients);
         case Detection::domain_impersonation:
-            return from_impersonation(ap.settings.targeted_domain_protection_action,
-                                      cat + ": TargetedDomainProtectionAction of " + ap.name);
+            return from_impersonation(impersonation_action(*top, ap.settings),
+                                      cat + ": TargetedDomainProtectionAction of " + ap.name +
+                                          " (quarantine tag " +
+                                          ap.settings.targeted_domain_quarantine_tag + ")",
+                                      ap.settings.targeted_domain_action_recipients);
         case Detection::mailbox_intelligence_impersonation:
-            return from_impersonation(ap.settings.enable_mailbox_intelligence_protection
-                                          ? ap.settings.mailbox_intelligence_protection_action
-                                          : policy::ImpersonationAction::no_action,
-                                      cat + ": MailboxIntelligenceProtectionAction of " + ap.name);
+            return from_impersonation(
+                impersonation_action(*top, ap.settings),
+                cat + ": MailboxIntelligenceProtectionAction of " + ap.name + " (quarantine tag " +
+                    ap.settings.mailbox_intelligence_quarantine_tag + ")",
+                ap.settings.mailbox_intelligence_protection_action_recipients);
         case Detection::spam:
             return from_spam_action(s.spam_action, cat + ": SpamAction of " + as.name);
         case Detection::bulk:
             return from_spam_action(s.bulk_spam_action, cat + ": BulkSpamAction of " + as.name);
     }
     return delivered("no detection");
+}
+
+Disposition act(const Detections& d, const policy::AntiPhishPolicy& ap,
+                const policy::AntiSpamPolicy& as) {
+    Disposition out = act_on(d, ap, as);
+    if (d.top() && !d.observed.empty()) {
+        out.reason += " (" + d.observed + ")";
+    }
+    return out;
+}
+
+ImpersonationEvidence evidence_of(const detect::ImpersonationFinding& f) {
+    ImpersonationEvidence e;
+    e.kind = std::string(detect::to_string(f.kind));
+    e.impersonated = f.impersonated;
+    e.part = std::string(detect::to_string(f.part));
+    e.sender_value = f.sender_value;
+    e.technique = std::string(detect::to_string(f.technique));
+    e.score = f.score;
+    e.distance = f.distance;
+    e.suppression = f.flagged() ? std::string() : std::string(detect::to_string(f.suppression));
+    e.summary = f.summary;
+    return e;
+}
+
+Detection detection_of(detect::ImpersonationKind k) {
+    switch (k) {
+        case detect::ImpersonationKind::user:
+            return Detection::user_impersonation;
+        case detect::ImpersonationKind::domain:
+            return Detection::domain_impersonation;
+        case detect::ImpersonationKind::mailbox_intelligence:
+            break;
+    }
+    return Detection::mailbox_intelligence_impersonation;
 }
 
 std::string change(const Disposition& from, const Disposition& to) {
@@ -405,12 +525,46 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
                                         : fin_spoof.why});
     rv.dmarc_action = fin_spoof.dmarc_action;
 
-    const auto sys = gather(f, as.settings, sys_spoof);
-    const auto fin = gather(f, as.settings, fin_spoof);
+    // Impersonation (brief 4.2) under the selected anti-phishing policy: one hit per kind
+    // with a flagged (not suppressed) finding; every finding is kept for the insight.
+    std::optional<detect::ImpersonationFindings> findings;
+    std::vector<DetectionHit> impersonation;
+    const detect::ImpersonationProfile* profile =
+        f.profiles != nullptr ? f.profiles->find(ap) : nullptr;
+    if (f.sender != nullptr && profile != nullptr) {
+        findings = detect::detect_impersonation(*profile, *f.sender, recipient, f.contacts);
+        for (const auto& x : findings->findings) {
+            rv.impersonation.push_back(evidence_of(x));
+            trace.push_back({"impersonation", std::string(detect::to_string(x.kind)),
+                             "brief 4.2; docs/impersonation.md", x.summary,
+                             x.flagged() ? "flagged"
+                                         : "allowed to impersonate: " +
+                                               std::string(detect::to_string(x.suppression))});
+        }
+        for (const auto kind : {detect::ImpersonationKind::user, detect::ImpersonationKind::domain,
+                                detect::ImpersonationKind::mailbox_intelligence}) {
+            if (const auto* top = findings->top(kind)) {
+                impersonation.push_back({detection_of(kind), "impersonation detector", top->summary,
+                                         evidence_of(*top)});
+            }
+        }
+        if (findings->findings.empty()) {
+            trace.push_back({"impersonation", "protected users, domains, frequent contacts",
+                             "brief 4.2", ap.name,
+                             std::to_string(profile->protected_user_count()) + " user(s), " +
+                                 std::to_string(profile->protected_domain_count()) +
+                                 " domain(s) protected: nothing resembles the sender"});
+        }
+    }
+
+    const auto sys = gather(f, ap, as.settings, sys_spoof, impersonation);
+    const auto fin = gather(f, ap, as.settings, fin_spoof, impersonation);
     rv.system = act(sys, ap, as);
     trace.push_back({"system_verdict", "highest detection in Microsoft's order, its action",
-                     "brief 1.3, 5.2",
-                     sys.hits.empty() ? "no detection" : std::string(category(*sys.top())),
+                     "brief 1.3, 5.2, 15 Q3",
+                     sys.hits.empty() ? "no detection"
+                     : sys.top()      ? std::string(category(*sys.top()))
+                                      : std::string(category(*sys.highest())) + " (no action)",
                      std::string(to_string(rv.system.folder)) + " (" + rv.system.action + ")"});
     rv.detections = fin.hits;
 
@@ -644,7 +798,12 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
         rv.scl =
             sfv_override == "SKN" && rules.scl && *rules.scl >= 0 ? *rules.scl : sim.bypass_scl;
     } else {
-        rv.cat = top ? std::string(category(*top)) : "NONE";
+        // CAT: the detection whose action applied; when only impersonation detections
+        // without an action were found (observation mode), the highest of them - the
+        // detection is recorded (brief 4.2) while SCL and SFV stay those of clean mail so
+        // the folder does not change (docs/verdict.md "Impersonation").
+        const auto shown = top ? top : fin.highest();
+        rv.cat = shown ? std::string(category(*shown)) : "NONE";
         rv.scl = scl_for(top, explicit_spoof);
         if (sfv_override == "SKS" && rules.scl) {
             rv.scl = std::max(rv.scl, *rules.scl);
@@ -666,6 +825,20 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
     if (!skipped_spam && !tabl_blocked && top == Detection::spoof) {
         rv.sfty = f.from_accepted ? "9.11" : "9.22";
     }
+    // Brief 1.4: 9.20 user (and mailbox-intelligence) impersonation, 9.19 domain
+    // impersonation - the impersonation detection that acted, else the highest observed
+    // one, unless a spoof SFTY was stamped or an allow skipped filtering.
+    if (rv.sfty.empty() && !skipped_spam && !tabl_blocked) {
+        auto shown = top && is_impersonation(*top) ? top : std::optional<Detection>();
+        for (const auto& h : fin.hits) {
+            if (!shown && is_impersonation(h.detection)) {
+                shown = h.detection;
+            }
+        }
+        if (shown) {
+            rv.sfty = *shown == Detection::domain_impersonation ? "9.19" : "9.20";
+        }
+    }
 
     // Safety tips (brief 3.4, 4.3): not on mail allowed by organizational settings.
     const bool allowed_by_org =
@@ -681,6 +854,33 @@ RecipientVerdict evaluate_recipient(const MessageFacts& f, const std::string& re
             if (s.kind == detect::SignalKind::via_tag && ap.settings.enable_via_tag &&
                 !pair_allowed) {
                 rv.safety_tips.push_back("via:" + std::string(s.find("via")));
+            }
+        }
+    }
+    // Anti-phishing safety tips (brief 4.3): first contact, similar users / domains, unusual
+    // characters; computed for inbound mail and stamped only when the policy shows them.
+    if (f.sender != nullptr && v.from) {
+        detect::SafetyTipInput in;
+        in.settings = &ap.settings;
+        in.model = &f.profiles->model();
+        in.from = &*v.from;
+        if (f.recipients != nullptr) {
+            in.recipients = *f.recipients;
+        }
+        in.contacts = f.contacts;
+        in.findings = findings ? &*findings : nullptr;
+        in.allowed_by_organization = allowed_by_org;
+        for (const auto& tip : detect::safety_tips(in)) {
+            const std::string name(detect::to_string(tip.kind));
+            trace.push_back({"safety_tip", name, "brief 4.3, 1.4", tip.text,
+                             tip.enabled ? "shown" : "not shown (the policy's switch is off)"});
+            if (!tip.enabled) {
+                continue;
+            }
+            rv.safety_tips.push_back(name);
+            // Brief 1.4: 9.25 only when no other SFTY was stamped.
+            if (tip.kind == detect::SafetyTipKind::first_contact && rv.sfty.empty()) {
+                rv.sfty = std::string(detect::sfty_code(tip.kind));
             }
         }
     }

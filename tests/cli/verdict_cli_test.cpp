@@ -82,3 +82,14 @@ TEST_CASE("verdict: an unreadable input gives exit 1, the others are still judge
     CHECK(r.out.find("eop-saved-direct.eml") != std::string::npos);
     CHECK(r.out.find("1 message(s)") != std::string::npos);
 }
+
+TEST_CASE("verdict --contacts: a database that cannot be opened is one line and exit 2") {
+    const auto missing = std::filesystem::temp_directory_path() / "mv_no_such_contacts.db";
+    std::filesystem::remove(missing);
+    const auto r = run_command(cli() + " verdict " + corpus("messages") + " --policy " +
+                               corpus("tenants/pilot.yaml") + " --dns-zone " + corpus("dns") +
+                               " --contacts " + shell_quote(missing.string()));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--contacts") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}

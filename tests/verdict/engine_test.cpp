@@ -1,6 +1,7 @@
 // The verdict engine end to end with tenants, zones and messages written for each rule:
 // protections, overrides x verdicts, precedence, recipient scoping, enhanced filtering.
 // Expected values come from the brief (section numbers in each test), not from the code.
+#include <mailverdict/detect/contact_graph.hpp>
 #include <mailverdict/dns/resolver.hpp>
 #include <mailverdict/verdict/engine.hpp>
 
@@ -25,6 +26,8 @@ weak.example.       TXT  "v=spf1 ip4:198.51.100.27 ~all"
 contoso.com.        TXT  "v=spf1 ip4:10.1.1.1 -all"
 _dmarc.contoso.com. TXT  "v=DMARC1; p=none"
 sim.example.        TXT  "v=spf1 ip4:192.0.2.50 -all"
+contoso-support.com. TXT "v=spf1 ip4:198.51.100.30 -all"
+_dmarc.contoso-support.com. TXT "v=DMARC1; p=none"
 25.100.51.198.in-addr.arpa. PTR mail.fabrikam.example.
 mail.fabrikam.example. A 198.51.100.25
 )";
@@ -518,4 +521,317 @@ anti_spam:
     CHECK(v.recipients.at(0).final.folder == Folder::inbox);
     CHECK(v.recipients.at(0).sfv == "SKA");
     CHECK(v.recipients.at(0).system.folder == Folder::junk);
+}
+
+// ---- Impersonation (issue 7; brief 1.3, 1.4, 4.2-4.4, 4.6, 5.2, 13.3 step 4, 15 Q3) ----
+
+namespace {
+
+// One custom anti-phishing policy per recipient group: Patti Fernandez is a protected user,
+// contoso.com (accepted) a protected domain; `actions` sets user_action / domain_action.
+std::string imp_policy(const std::string& name, int priority, const std::string& group,
+                       const std::string& user_action, const std::string& domain_action,
+                       const std::string& extra = "") {
+    return "    - name: " + name + "\n      priority: " + std::to_string(priority) +
+           "\n      conditions: {groups: [" + group +
+           "]}\n      impersonation:\n        protect_users: true\n"
+           "        users_to_protect:\n          - name: Patti Fernandez\n"
+           "            address: patti.fernandez@contoso.com\n"
+           "        user_action: " +
+           user_action +
+           "\n        protect_organization_domains: true\n        domain_action: " + domain_action +
+           "\n" + extra;
+}
+
+std::string imp_tenant() {
+    return std::string(R"(tenant: {name: Contoso}
+accepted_domains: [contoso.com]
+groups:
+  Observe: [observe@contoso.com]
+  Junk: [junk@contoso.com]
+  Quar: [quar@contoso.com]
+  Del: [del@contoso.com]
+  Redir: [redir@contoso.com]
+  Bcc: [bcc@contoso.com]
+  Mixed: [mixed@contoso.com]
+  Trusted: [trusted@contoso.com]
+  Mi: [mi@contoso.com]
+  Off: [off@contoso.com]
+  NoSpoof: [nospoof@contoso.com]
+anti_phishing:
+  custom:
+)") + imp_policy("AP Observe", 0, "Observe", "NoAction", "NoAction") +
+           imp_policy("AP Junk", 1, "Junk", "MoveToJmf", "MoveToJmf") +
+           imp_policy("AP Quarantine", 2, "Quar", "Quarantine", "Quarantine") +
+           imp_policy("AP Delete", 3, "Del", "Delete", "Delete") +
+           imp_policy("AP Redirect", 4, "Redir", "Redirect", "Redirect",
+                      "        user_action_recipients: [soc@contoso.com]\n"
+                      "        domain_action_recipients: [soc@contoso.com]\n") +
+           imp_policy("AP Bcc", 5, "Bcc", "BccMessage", "Quarantine",
+                      "        user_action_recipients: [soc@contoso.com]\n") +
+           imp_policy("AP Mixed", 6, "Mixed", "NoAction", "MoveToJmf") +
+           imp_policy("AP Trusted", 7, "Trusted", "Quarantine", "Quarantine",
+                      "        trusted_senders: [patti@fabrikam.example]\n") +
+           imp_policy("AP MI", 8, "Mi", "Quarantine", "Quarantine",
+                      "        mailbox_intelligence: true\n"
+                      "        mailbox_intelligence_protection: true\n"
+                      "        mailbox_intelligence_action: MoveToJmf\n"
+                      "      safety_tips: {first_contact: true, similar_users: true}\n") +
+           imp_policy("AP NoSpoof", 10, "NoSpoof", "Quarantine", "Quarantine",
+                      "      spoof: {spoof_intelligence: false}\n") +
+           R"(    - name: AP Off
+      priority: 9
+      conditions: {groups: [Off]}
+      impersonation:
+        protect_users: false
+        users_to_protect:
+          - name: Patti Fernandez
+            address: patti.fernandez@contoso.com
+        user_action: Quarantine
+        protect_organization_domains: false
+        domain_action: Quarantine
+upstream_signals:
+  - header: X-Spam-Flag
+    equals: "YES"
+    verdict: spam
+)";
+}
+
+struct ImpRun {
+    Tenant tenant{Tenant::parse(imp_tenant(), "impersonation.yaml")};
+    std::shared_ptr<dns::Resolver> dns = dns::zone_text(zone);
+    std::optional<detect::ContactGraph> contacts;
+    Verdict operator()(const std::string& message, std::vector<std::string> rcpts) const {
+        const Engine engine(tenant, *dns, std::nullopt, contacts);
+        EvaluateOptions o;
+        o.recipients = std::move(rcpts);
+        return engine.evaluate(Message::parse(message), o);
+    }
+};
+
+// `mail` with a display name of our choosing.
+std::string named(const std::string& display, const std::string& from, const std::string& ip,
+                  const std::string& extra = "") {
+    auto m = mail(from, ip, extra);
+    const auto at = m.find("From: Sender <");
+    m.replace(at, std::string("From: Sender").size(), "From: \"" + display + "\"");
+    return m;
+}
+
+// A display-name lookalike of the protected user, from an authenticated outside domain
+// (fabrikam.example: SPF pass aligned, DMARC pass -> compauth pass 100, no spoof).
+std::string patti(const std::string& extra = "") {
+    return named("Patti Fernandez", "patti@fabrikam.example", "198.51.100.25", extra);
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::vector<std::string> cats(const RecipientVerdict& r) {
+    std::vector<std::string> out;
+    for (const auto& d : r.detections) {
+        out.emplace_back(category(d.detection));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("impersonation NoAction: observation mode reports the detection, the folder stays") {
+    // Brief 4.2 "Don't apply any action: deliver normally (detection still recorded)",
+    // 13.3 step 4 (actions are turned on one at a time after observing).
+    const ImpRun run;
+    const auto v = run(patti(), {"observe@contoso.com"});
+    CHECK(v.compauth.reason_text() == "100");
+    const auto& r = rcpt(v, "observe@contoso.com");
+    REQUIRE(r.detections.size() == 1);
+    CHECK(r.detections[0].detection == Detection::user_impersonation);
+    REQUIRE(r.detections[0].impersonation.has_value());
+    CHECK(r.detections[0].impersonation->impersonated.find("patti.fernandez@contoso.com") !=
+          std::string::npos);
+    CHECK(r.detections[0].impersonation->technique == "same_name");
+    CHECK(r.detections[0].impersonation->score == doctest::Approx(1.0));
+    CHECK(r.system.folder == Folder::inbox);
+    CHECK(r.final.folder == Folder::inbox);
+    CHECK(r.final.action == "NoAction");
+    // Recorded: CAT and SFTY 9.20 (1.4); SCL and SFV those of clean mail (folder unchanged).
+    CHECK(r.cat == "UIMP");
+    CHECK(r.sfty == "9.20");
+    CHECK(r.scl == 1);
+    CHECK(r.sfv == "NSPM");
+}
+
+TEST_CASE("impersonation NoAction does not hide spam: the next detection with an action acts") {
+    // Brief 15 Q3 (our decision, docs/verdict.md): UIMP (6) observed, SPM (9) acts.
+    const ImpRun run;
+    const auto v = run(patti("X-Spam-Flag: YES\r\n"), {"observe@contoso.com"});
+    const auto& r = rcpt(v, "observe@contoso.com");
+    CHECK(cats(r) == std::vector<std::string>{"UIMP", "SPM"});
+    CHECK(r.final.folder == Folder::junk);
+    CHECK(r.final.action == "MoveToJmf");
+    CHECK(r.cat == "SPM");
+    CHECK(r.scl == 5);
+    CHECK(r.sfty == "9.20");
+    CHECK(r.final.reason.find("observed only") != std::string::npos);
+}
+
+TEST_CASE("impersonation actions: MoveToJmf, Quarantine, Delete, Redirect, BccMessage") {
+    // Brief 4.2 action table: Junk, quarantine, deleted, redirected, delivered + Bcc.
+    const ImpRun run;
+    const auto v = run(patti(), {"junk@contoso.com", "quar@contoso.com", "del@contoso.com",
+                                 "redir@contoso.com", "bcc@contoso.com"});
+    const auto& junk = rcpt(v, "junk@contoso.com");
+    CHECK(junk.final.folder == Folder::junk);
+    CHECK(junk.final.action == "MoveToJmf");
+    CHECK(junk.cat == "UIMP");
+    CHECK(junk.sfv == "SPM");
+    CHECK(junk.scl == 5);
+    CHECK(junk.final.reason.find("TargetedUserProtectionAction of AP Junk") != std::string::npos);
+    const auto& quar = rcpt(v, "quar@contoso.com");
+    CHECK(quar.final.folder == Folder::quarantine);
+    CHECK(quar.final.action == "Quarantine");
+    const auto& del = rcpt(v, "del@contoso.com");
+    CHECK(del.final.folder == Folder::deleted);
+    CHECK(del.final.action == "Delete");
+    const auto& redir = rcpt(v, "redir@contoso.com");
+    CHECK(redir.final.folder == Folder::redirected);
+    CHECK(redir.final.action == "Redirect");
+    CHECK(redir.final.reason.find("soc@contoso.com") != std::string::npos);
+    const auto& bcc = rcpt(v, "bcc@contoso.com");
+    CHECK(bcc.final.folder == Folder::inbox);
+    CHECK(bcc.final.action == "BccMessage");
+}
+
+TEST_CASE("UIMP (6) is applied before DIMP (7) and a NoAction UIMP lets DIMP act") {
+    // "Patti Fernandez" <patti@contoso-support.com>: the protected name and contoso.com with
+    // a hyphenated suffix (brief 4.2 look-alikes); contoso-support.com authenticates.
+    const ImpRun run;
+    const auto m = named("Patti Fernandez", "patti@contoso-support.com", "198.51.100.30");
+    const auto v = run(m, {"quar@contoso.com", "mixed@contoso.com"});
+    CHECK(v.compauth.reason_text() == "100");
+    const auto& quar = rcpt(v, "quar@contoso.com");
+    CHECK(cats(quar) == std::vector<std::string>{"UIMP", "DIMP"});
+    CHECK(quar.cat == "UIMP");
+    CHECK(quar.sfty == "9.20");
+    CHECK(quar.final.reason.find("TargetedUserProtectionAction") != std::string::npos);
+    CHECK(quar.final.folder == Folder::quarantine);
+    const auto& mixed = rcpt(v, "mixed@contoso.com");
+    CHECK(cats(mixed) == std::vector<std::string>{"UIMP", "DIMP"});
+    CHECK(mixed.cat == "DIMP");
+    CHECK(mixed.sfty == "9.19");
+    CHECK(mixed.final.folder == Folder::junk);
+    CHECK(mixed.final.reason.find("TargetedDomainProtectionAction of AP Mixed") !=
+          std::string::npos);
+    REQUIRE(mixed.detections[1].impersonation.has_value());
+    CHECK(mixed.detections[1].impersonation->impersonated == "contoso.com");
+    CHECK(mixed.detections[1].impersonation->technique == "hyphenated_affix");
+}
+
+TEST_CASE("SPOOF (5) beats UIMP (6): the spoof action applies, both are listed") {
+    // a@weak.example from an IP outside its SPF (~all), no DMARC: compauth fail 001, spoof
+    // intelligence on -> AuthenticationFailAction MoveToJmf (default of the custom policy).
+    const ImpRun run;
+    const auto v =
+        run(named("Patti Fernandez", "a@weak.example", "203.0.113.99"), {"quar@contoso.com"});
+    CHECK(v.compauth.reason_text() == "001");
+    const auto& r = rcpt(v, "quar@contoso.com");
+    CHECK(cats(r) == std::vector<std::string>{"SPOOF", "UIMP"});
+    CHECK(r.cat == "SPOOF");
+    CHECK(r.sfty == "9.22");
+    CHECK(r.final.folder == Folder::junk);
+    CHECK(r.final.action == "MoveToJmf");
+}
+
+TEST_CASE("trusted sender: the finding is kept as allowed, never acted on (brief 4.2)") {
+    const ImpRun run;
+    const auto v = run(patti(), {"trusted@contoso.com"});
+    const auto& r = rcpt(v, "trusted@contoso.com");
+    CHECK(r.detections.empty());
+    CHECK(r.cat == "NONE");
+    CHECK(r.sfty.empty());
+    CHECK(r.final.folder == Folder::inbox);
+    REQUIRE(r.impersonation.size() == 1);
+    CHECK(r.impersonation[0].suppression == "trusted_sender");
+}
+
+TEST_CASE("impersonation protection off in the selected policy: no detection") {
+    // AP Off lists Patti Fernandez but EnableTargetedUserProtection is off (brief 4.2); the
+    // default policy protects nobody (4.6 Default).
+    const ImpRun run;
+    const auto v = run(patti(), {"off@contoso.com", "nobody@contoso.com"});
+    for (const auto& r : v.recipients) {
+        CHECK(r.detections.empty());
+        CHECK(r.impersonation.empty());
+        CHECK(r.cat == "NONE");
+        CHECK(r.final.folder == Folder::inbox);
+    }
+}
+
+TEST_CASE(
+    "mailbox intelligence: a known contact is not flagged and a frequent contact's "
+    "lookalike is GIMP") {
+    ImpRun run;
+    detect::ContactGraph g;
+    // mi@ has corresponded with patti@fabrikam.example (brief 4.2: user impersonation does
+    // not fire for senders the recipient has corresponded with).
+    g.record("mi@contoso.com", "patti@fabrikam.example", "Patti Fernandez",
+             detect::ContactDirection::received, std::nullopt, 3);
+    // and writes to Bob Jones at northwind (a frequent contact: sent >= 1).
+    g.record("mi@contoso.com", "bob.jones@northwind.example", "Bob Jones",
+             detect::ContactDirection::sent, std::nullopt, 2);
+    run.contacts = g;
+    const auto known = run(patti(), {"mi@contoso.com"});
+    const auto& k = rcpt(known, "mi@contoso.com");
+    CHECK(k.detections.empty());
+    CHECK(k.final.folder == Folder::inbox);
+    REQUIRE_FALSE(k.impersonation.empty());
+    CHECK(k.impersonation[0].suppression == "known_contact");
+    CHECK_FALSE(has(k.safety_tips, "first_contact"));  // not a first contact
+
+    // "Bob Jones" writing from fabrikam.example: imitates the frequent contact -> GIMP,
+    // MailboxIntelligenceProtectionAction MoveToJmf (protection on), SFTY 9.20 (1.4).
+    const auto bob =
+        run(named("Bob Jones", "bob@fabrikam.example", "198.51.100.25"), {"mi@contoso.com"});
+    const auto& b = rcpt(bob, "mi@contoso.com");
+    CHECK(cats(b) == std::vector<std::string>{"GIMP"});
+    CHECK(b.final.folder == Folder::junk);
+    CHECK(b.final.reason.find("MailboxIntelligenceProtectionAction of AP MI") != std::string::npos);
+    CHECK(b.sfty == "9.20");
+}
+
+TEST_CASE("first contact safety tip: SFTY 9.25 without an action (brief 4.3, 1.4)") {
+    ImpRun run;
+    detect::ContactGraph g;
+    g.record("mi@contoso.com", "someone@northwind.example", "Someone",
+             detect::ContactDirection::received, std::nullopt, 1);
+    run.contacts = g;
+    // A sender mi@ has never heard from, resembling nobody.
+    const auto v = run(mail("a@fabrikam.example", "198.51.100.25"), {"mi@contoso.com"});
+    const auto& r = rcpt(v, "mi@contoso.com");
+    CHECK(r.detections.empty());
+    CHECK(has(r.safety_tips, "first_contact"));
+    CHECK(r.sfty == "9.25");
+    CHECK(r.cat == "NONE");
+    CHECK(r.final.folder == Folder::inbox);
+    // Without a contact graph nothing is known about the mailbox: no tip.
+    ImpRun none;
+    const auto nv = none(mail("a@fabrikam.example", "198.51.100.25"), {"mi@contoso.com"});
+    const auto& n = rcpt(nv, "mi@contoso.com");
+    CHECK_FALSE(has(n.safety_tips, "first_contact"));
+    CHECK(n.sfty.empty());
+}
+
+TEST_CASE("brief 5.2 Policy A/B: spoof with the policy's spoof protection off, UIMP not applied") {
+    // Policy with user impersonation on (Quarantine) and spoof intelligence off; the message
+    // is both an implicit spoof (compauth fail 001) and a user impersonation: classified as
+    // spoof (order 5), the policy's spoof protection is off -> no action (brief 5.2).
+    const ImpRun run;
+    const auto v =
+        run(named("Patti Fernandez", "a@weak.example", "203.0.113.99"), {"nospoof@contoso.com"});
+    CHECK(v.compauth.reason_text() == "001");
+    const auto& r = rcpt(v, "nospoof@contoso.com");
+    CHECK(cats(r) == std::vector<std::string>{"UIMP"});
+    CHECK(r.final.folder == Folder::inbox);
+    CHECK(r.final.reason.find("brief 5.2") != std::string::npos);
 }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <mailverdict/auth/org_domain.hpp>
+#include <mailverdict/detect/contact_graph.hpp>
+#include <mailverdict/detect/impersonation.hpp>
 #include <mailverdict/dns/resolver.hpp>
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/policy/tenant.hpp>
@@ -32,19 +34,33 @@ struct EvaluateOptions {
 class Engine {
 public:
     // The Public Suffix List defaults to the system's (PublicSuffixList::system());
-    // an unusable list is a configuration error (std::runtime_error).
+    // an unusable list is a configuration error (std::runtime_error). The impersonation
+    // profiles of every anti-phishing policy are built here, once (brief 4.2; an
+    // anti-phishing policy over Microsoft's limits throws detect::ImpersonationConfigError).
+    // `contacts` is the learnt mailbox-intelligence contact graph (`mailverdict learn`),
+    // indexed here with the engine's lookalike model; without it there is no known-contact
+    // suppression, no mailbox-intelligence impersonation (GIMP) and no first-contact tip.
     Engine(const policy::Tenant& tenant, dns::Resolver& resolver,
-           std::optional<psl::PublicSuffixList> list = std::nullopt);
+           std::optional<psl::PublicSuffixList> list = std::nullopt,
+           std::optional<detect::ContactGraph> contacts = std::nullopt);
 
     [[nodiscard]] Verdict evaluate(const Message& message,
                                    const EvaluateOptions& options = {}) const;
 
     [[nodiscard]] const policy::Tenant& tenant() const noexcept { return tenant_; }
+    [[nodiscard]] const detect::ImpersonationProfiles& impersonation_profiles() const noexcept {
+        return profiles_;
+    }
+    [[nodiscard]] const detect::ContactGraph* contacts() const noexcept {
+        return contacts_ ? &*contacts_ : nullptr;
+    }
 
 private:
     const policy::Tenant& tenant_;
     dns::Resolver& resolver_;
     psl::PublicSuffixList list_;
+    detect::ImpersonationProfiles profiles_;
+    std::optional<detect::ContactGraph> contacts_;
 };
 
 }  // namespace mailverdict::verdict

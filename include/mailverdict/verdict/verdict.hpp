@@ -10,6 +10,7 @@
 #include <mailverdict/verdict/compauth.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,10 +38,27 @@ enum class Detection : std::uint8_t {
 std::string_view category(Detection detection) noexcept;   // "MALW", "HPHSH", ...
 std::string_view to_string(Detection detection) noexcept;  // "malware", "spoof", ...
 
+// The evidence of an impersonation finding (detect/impersonation.hpp, docs/impersonation.md):
+// who was imitated, by which part of the sender, how and how closely.
+struct ImpersonationEvidence {
+    std::string kind;          // user_impersonation, domain_impersonation, mailbox_intelligence_...
+    std::string impersonated;  // "Patti Fernandez <patti.fernandez@contoso.com>", "fabrikam.com"
+    std::string part;          // display_name, from_domain, mail_from_domain
+    std::string sender_value;  // the sender's display name or domain that matched
+    std::string technique;     // homoglyph, tld_swap, hyphenated_affix, ... (lookalike.hpp)
+    double score = 0.0;        // similarity 0..1
+    std::size_t distance = 0;  // edits between skeletons
+    // Why it is not acted on: "" (flagged), trusted_sender, trusted_domain, known_contact
+    // (the impersonation insight's "Allowed to impersonate", brief 11.5).
+    std::string suppression;
+    std::string summary;
+};
+
 struct DetectionHit {
     Detection detection = Detection::spam;
     std::string source;  // "upstream signal X-Spam-Flag", "spoof detector", "mail flow rule R"
     std::string detail;
+    std::optional<ImpersonationEvidence> impersonation;  // UIMP, DIMP, GIMP
 };
 
 // Where the message ends up (Explorer's delivery locations, brief 11.1, in snake_case).
@@ -97,7 +115,12 @@ struct RecipientVerdict {
     Disposition system;
     Disposition final;
     std::vector<Override> overrides;
-    std::vector<std::string> safety_tips;  // "unauthenticated_sender", "via:fabrikam.com"
+    // "unauthenticated_sender", "via:fabrikam.com", "first_contact", "user_impersonation",
+    // "domain_impersonation", "unusual_characters" (only the tips the policy shows, brief 4.3)
+    std::vector<std::string> safety_tips;
+    // Every impersonation finding for this recipient under its anti-phishing policy, the
+    // flagged ones (also in `detections`) and the suppressed ones (allowed to impersonate).
+    std::vector<ImpersonationEvidence> impersonation;
     std::vector<std::pair<std::string, std::string>> headers;  // name, value, in order
     std::vector<TraceStep> trace;
 };
