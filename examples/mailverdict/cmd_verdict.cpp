@@ -126,9 +126,7 @@ int cmd_verdict(const std::vector<std::string>& args) {
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    o.mail_from_given = std::any_of(args.begin(), args.end(), [](const std::string& a) {
-        return a == "--mail-from" || a.rfind("--mail-from=", 0) == 0;
-    });
+    o.mail_from_given = option_given(args, "--mail-from");
     const Format format =
         o.common.parsed_format({Format::text, Format::json, Format::jsonl, Format::headers});
     if (o.inputs.empty()) {
