@@ -62,6 +62,7 @@ int cmd_arc(const std::vector<std::string>& args) {
     std::string seal_key;
     std::string seal_domain;
     std::string seal_selector;
+    std::string seal_results;
     std::string authserv_id;
     long long now_epoch = -1;
     po::options_description desc("mailverdict arc options");
@@ -76,6 +77,10 @@ int cmd_arc(const std::vector<std::string>& args) {
         ("seal-domain", po::value(&seal_domain), "seal: d= of the new ARC set")
         ("seal-selector", po::value(&seal_selector), "seal: s= of the new ARC set")
         ("authserv-id", po::value(&authserv_id), "seal: authserv-id of the new ARC-Authentication-Results")
+        ("seal-results", po::value(&seal_results),
+         "seal: this host's results to record, as an Authentication-Results value, e.g. "
+         "\"lists.example; spf=pass smtp.mailfrom=a.example; dkim=pass header.d=a.example\" "
+         "(what the host saw before it changed the message)")
         ("now", po::value(&now_epoch), "seal: t= (seconds since the epoch; default: now)");
     // clang-format on
     add_common_options(desc, common);
@@ -128,7 +133,17 @@ int cmd_arc(const std::vector<std::string>& args) {
                                               std::chrono::system_clock::now());
         // The message's own line ends are kept for the new fields.
         so.line_end = bytes.find("\r\n") != std::string::npos ? "\r\n" : "\n";
-        const arc::SealResult sealed = arc::seal(message, result, {}, *key, so, now);
+        // RFC 8617 4.1.1: the ARC-Authentication-Results records what this host saw on
+        // receipt, which a forwarder that modifies the message passes here.
+        authres::AuthenticationResults local;
+        if (!seal_results.empty()) {
+            auto parsed = authres::parse(seal_results, authres::Mode::strict);
+            if (!parsed) {
+                throw UsageError("--seal-results: " + parsed.error().to_string());
+            }
+            local = *parsed;
+        }
+        const arc::SealResult sealed = arc::seal(message, result, local, *key, so, now);
         if (!sealed) {
             std::cerr << "mailverdict arc: cannot seal: " << sealed.error << "\n";
             return exit_input_error;
