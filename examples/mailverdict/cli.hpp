@@ -98,5 +98,9 @@ int cmd_arc(const std::vector<std::string>& args);
 int cmd_auth(const std::vector<std::string>& args);
 int cmd_verdict(const std::vector<std::string>& args);
 int cmd_learn(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
+int cmd_diff(const std::vector<std::string>& args);
+int cmd_bench_corpus(const std::vector<std::string>& args);
+int cmd_bench(const std::vector<std::string>& args);
 
 }  // namespace mvcli

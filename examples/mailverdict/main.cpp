@@ -27,12 +27,18 @@ constexpr Subcommand subcommands[] = {
     {"verdict", mvcli::cmd_verdict,
      "what Defender for Office 365 would do, per recipient, and why"},
     {"learn", mvcli::cmd_learn, "mailbox-intelligence contact graph from history (--out DB)"},
+    {"report", mvcli::cmd_report, "pilot report: insights, overrides, readiness (DIR...)"},
+    {"diff", mvcli::cmd_diff, "what changes between two tenant files (--policy A --policy B)"},
+    {"bench-corpus", mvcli::cmd_bench_corpus,
+     "write the deterministic benchmark corpus (--out DIR)"},
+    {"bench", mvcli::cmd_bench, "whole-corpus throughput of parse, auth or verdict (DIR)"},
 };
 
 void usage(std::ostream& out) {
     out << "usage: mailverdict <command> [options] [args]\n\ncommands:\n";
     for (const auto& c : subcommands) {
-        out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
+        out << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ')
+            << c.summary << "\n";
     }
     out << "\nmailverdict <command> --help shows the options of a command.\n"
            "Exit codes: 0 success, 1 some input could not be processed, 2 usage or "

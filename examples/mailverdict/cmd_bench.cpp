@@ -1,0 +1,206 @@
+// mailverdict bench DIR [--stage parse|auth|verdict] [--jobs N] [--dns-zone DIR |
+// --dns-server HOST:PORT] [--warm]: whole-corpus throughput on a corpus written by
+// `mailverdict bench-corpus`. Every message is read into memory first; then one stage is
+// timed over all of them (wall clock) on N workers, with a new caching resolver (cold) or
+// after one untimed pass over the corpus (warm). Prints messages/s and peak RSS.
+#include "cli.hpp"
+#include "ordered_pool.hpp"
+
+#include <mailverdict/auth/authenticate.hpp>
+#include <mailverdict/message/message.hpp>
+#include <mailverdict/policy/tenant.hpp>
+#include <mailverdict/verdict/engine.hpp>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace mvcli {
+
+using namespace mailverdict;
+
+namespace {
+
+struct Sample {
+    std::string bytes;
+    Envelope envelope;
+    verdict::EvaluateOptions eval;
+};
+
+// Outcome of one message, tallied to show the run did real work (not all temperror).
+struct Outcome {
+    std::string dkim;
+    std::string spf;
+    std::string dmarc;
+    std::string folder;
+};
+
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    std::string field;
+    while (std::getline(in, field, '\t')) {
+        out.push_back(field);
+    }
+    return out;
+}
+
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+    CommonOptions common;
+    std::string dir;
+    std::string stage = "auth";
+    bool warm = false;
+    po::options_description desc("mailverdict bench options");
+    // clang-format off
+    desc.add_options()
+        ("dir", po::value(&dir), "corpus directory written by `mailverdict bench-corpus`")
+        ("stage", po::value(&stage)->default_value("auth"), "parse, auth or verdict")
+        ("warm", po::bool_switch(&warm), "time a second pass (DNS cache warm)");
+    // clang-format on
+    add_common_options(desc, common);
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    const std::string usage_line =
+        "mailverdict bench DIR [--stage parse|auth|verdict] [--jobs N] [--dns-zone DIR | "
+        "--dns-server HOST:PORT] [--warm]";
+    if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
+        return exit_ok;
+    }
+    if (dir.empty()) {
+        throw UsageError("no corpus directory (usage: " + usage_line + ")");
+    }
+    if (stage != "parse" && stage != "auth" && stage != "verdict") {
+        throw UsageError("--stage must be parse, auth or verdict");
+    }
+    const std::filesystem::path root(dir);
+    if (common.dns_servers.empty() && common.dns_zones.empty() && common.dns_replay.empty()) {
+        common.dns_zones.push_back((root / "zones").string());
+    }
+
+    // The corpus, in memory.
+    std::ifstream env_file(root / "envelopes.tsv");
+    if (!env_file) {
+        throw UsageError((root / "envelopes.tsv").string() + ": cannot read");
+    }
+    std::vector<Sample> samples;
+    std::size_t total_bytes = 0;
+    // Evaluation time: a day after the corpus epoch (signatures carry t= in the past).
+    const std::chrono::sys_seconds now{std::chrono::seconds{1772409600 + 86400}};
+    for (std::string line; std::getline(env_file, line);) {
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        const auto f = split_tabs(line);
+        if (f.size() != 5) {
+            throw UsageError("envelopes.tsv: bad line: " + line);
+        }
+        Sample s;
+        std::string error;
+        if (!read_file(root / "messages" / f[0], s.bytes, error)) {
+            std::cerr << "mailverdict bench: " << f[0] << ": " << error << "\n";
+            return exit_input_error;
+        }
+        total_bytes += s.bytes.size();
+        const auto ip = boost::asio::ip::make_address(f[1]);
+        s.envelope.client_ip = ip;
+        s.envelope.helo = f[2];
+        s.envelope.mail_from = f[3];
+        s.envelope.recipients = {f[4]};
+        s.envelope.client_source = EnvelopeSource::none;
+        s.eval.client_ip = ip;
+        s.eval.helo = f[2];
+        s.eval.mail_from = f[3];
+        s.eval.recipients = {f[4]};
+        s.eval.now = now;
+        samples.push_back(std::move(s));
+    }
+    const double rss_loaded = peak_rss_mib();
+
+    auto loaded = psl::PublicSuffixList::system();
+    if (!loaded) {
+        throw UsageError(loaded.error);
+    }
+    const psl::PublicSuffixList list = *loaded.list;
+    std::optional<Tenant> tenant;
+    if (stage == "verdict") {
+        tenant.emplace(Tenant::load((root / "tenant.yaml").string()));
+    }
+    auth::AuthenticateOptions ao;
+    ao.now = now;
+
+    // A new caching resolver: the first pass is cold.
+    auto resolver = make_resolver(common);
+    std::optional<verdict::Engine> engine;
+    if (tenant) {
+        engine.emplace(*tenant, *resolver, list);
+    }
+    const std::function<Outcome(std::size_t)> work = [&](std::size_t i) {
+        const auto& s = samples[i];
+        Outcome o;
+        const Message m = Message::parse(s.bytes);
+        if (stage == "parse") {
+            o.dkim = m.defects().empty() ? "clean" : "defects";
+        } else if (stage == "auth") {
+            const auto a = auth::authenticate(m, s.envelope, *resolver, list, ao);
+            o.dkim = a.dkim.signatures.empty()
+                         ? "none"
+                         : std::string(dkim::to_string(a.dkim.signatures.front().result));
+            o.spf = a.spf ? std::string(spf::to_string(a.spf->result)) : "none";
+            o.dmarc = std::string(a.dmarc.microsoft_result());
+        } else {
+            const auto v = engine->evaluate(m, s.eval);
+            o.dmarc = std::string(v.auth.dmarc.microsoft_result());
+            o.folder = v.recipients.empty()
+                           ? "none"
+                           : std::string(verdict::to_string(v.recipients.front().final.folder));
+        }
+        return o;
+    };
+    std::map<std::string, std::size_t> tally;
+    const std::function<void(Outcome &&)> emit = [&](Outcome&& o) {
+        for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"dkim", o.dkim},
+                                   {"spf", o.spf},
+                                   {"dmarc", o.dmarc},
+                                   {"folder", o.folder}}) {
+            if (!v.empty()) {
+                ++tally[std::string(k) + "=" + v];
+            }
+        }
+    };
+    if (warm) {
+        run_ordered(samples.size(), common.jobs, work, emit);
+        tally.clear();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    run_ordered(samples.size(), common.jobs, work, emit);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+
+    const double rate = static_cast<double>(samples.size()) / took.count();
+    std::cout << std::fixed << std::setprecision(3) << "stage=" << stage << " jobs=" << common.jobs
+              << " cache=" << (warm ? "warm" : "cold") << " messages=" << samples.size()
+              << " MiB=" << std::setprecision(1) << static_cast<double>(total_bytes) / 1048576.0
+              << std::setprecision(3) << " seconds=" << took.count() << std::setprecision(0)
+              << " messages/s=" << rate << std::setprecision(1)
+              << " peak_rss_MiB=" << peak_rss_mib() << " (corpus loaded: " << rss_loaded << ")\n ";
+    for (const auto& [k, n] : tally) {
+        std::cout << " " << k << ":" << n;
+    }
+    std::cout << "\n";
+    return exit_ok;
+}
+
+}  // namespace mvcli
