@@ -3,6 +3,7 @@
 // detections, overrides applied), the totals, and the recipients that B moves to Junk,
 // Quarantine or Rejected. Exit codes as `verdict`.
 #include "cli.hpp"
+#include "engine_setup.hpp"
 #include "ordered_pool.hpp"
 
 #include <mailverdict/message/message.hpp>
@@ -52,35 +53,12 @@ int cmd_diff(const std::vector<std::string>& args) {
     if (policies.size() != 2) {
         throw UsageError("--policy must be given twice, A then B (usage: " + usage_line + ")");
     }
-    std::vector<Tenant> tenants;
-    for (const auto& p : policies) {
-        try {
-            tenants.push_back(Tenant::load(p));
-        } catch (const TenantError& e) {
-            std::cerr << e.what() << "\n";
-            return exit_usage;
-        }
-    }
     auto resolver = make_resolver(common);
-    std::vector<Engine> engines;
-    engines.reserve(2);
-    for (std::size_t i = 0; i < 2; ++i) {
-        std::optional<detect::ContactGraph> contacts;
-        if (!contacts_file.empty()) {
-            try {
-                contacts.emplace(detect::ContactGraph::load(contacts_file));
-            } catch (const detect::ContactGraphError& e) {
-                std::cerr << "mailverdict diff: --contacts: " << e.what() << "\n";
-                return exit_usage;
-            }
-        }
-        try {
-            engines.emplace_back(tenants[i], *resolver, std::nullopt, std::move(contacts));
-        } catch (const detect::ImpersonationConfigError& e) {
-            std::cerr << policies[i] << ": " << e.what() << "\n";
-            return exit_usage;
-        }
+    std::vector<TenantEngine> loaded;
+    for (const auto& p : policies) {
+        loaded.push_back(load_tenant_engine(p, *resolver, std::nullopt, contacts_file));
     }
+    const std::vector<const Engine*> engines{loaded[0].engine.get(), loaded[1].engine.get()};
 
     struct Item {
         std::string file;
@@ -96,8 +74,8 @@ int cmd_diff(const std::vector<std::string>& args) {
             return item;
         }
         const Message message = Message::parse(std::move(bytes));
-        item.a = engines[0].evaluate(message);
-        item.b = engines[1].evaluate(message);
+        item.a = engines[0]->evaluate(message);
+        item.b = engines[1]->evaluate(message);
         return item;
     };
     report::Diff diff;

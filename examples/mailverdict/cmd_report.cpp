@@ -3,6 +3,7 @@
 // authentication, DMARC/SPF/DKIM readiness) over every message, streamed: memory grows
 // with the distinct senders, not the messages. Exit codes as `verdict`.
 #include "cli.hpp"
+#include "engine_setup.hpp"
 #include "ordered_pool.hpp"
 
 #include <mailverdict/message/message.hpp>
@@ -52,31 +53,10 @@ int cmd_report(const std::vector<std::string>& args) {
     if (policy_file.empty()) {
         throw UsageError("--policy TENANT.yaml is required (usage: " + usage_line + ")");
     }
-    std::optional<Tenant> tenant;
-    try {
-        tenant.emplace(Tenant::load(policy_file));
-    } catch (const TenantError& e) {
-        std::cerr << e.what() << "\n";
-        return exit_usage;
-    }
-    std::optional<detect::ContactGraph> contacts;
-    if (!contacts_file.empty()) {
-        try {
-            contacts.emplace(detect::ContactGraph::load(contacts_file));
-        } catch (const detect::ContactGraphError& e) {
-            std::cerr << "mailverdict report: --contacts: " << e.what() << "\n";
-            return exit_usage;
-        }
-    }
     auto resolver = make_resolver(common);
-    std::optional<Engine> built;
-    try {
-        built.emplace(*tenant, *resolver, std::nullopt, std::move(contacts));
-    } catch (const detect::ImpersonationConfigError& e) {
-        std::cerr << policy_file << ": " << e.what() << "\n";
-        return exit_usage;
-    }
-    const Engine& engine = *built;
+    const TenantEngine loaded =
+        load_tenant_engine(policy_file, *resolver, std::nullopt, contacts_file);
+    const Engine& engine = *loaded.engine;
 
     struct Item {
         std::string file;
@@ -98,7 +78,7 @@ int cmd_report(const std::vector<std::string>& args) {
         item.verdict = engine.evaluate(message);
         return item;
     };
-    report::Report report(&*tenant);
+    report::Report report(loaded.tenant.get());
     int status = exit_ok;
     const std::function<void(Item &&)> emit = [&](Item&& item) {
         if (!item.verdict) {

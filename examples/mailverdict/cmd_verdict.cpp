@@ -3,6 +3,7 @@
 // Output in input order whatever --jobs; exit 0, 1 (some input unreadable), 2 (usage or
 // tenant file error or a --contacts database that cannot be opened: one line).
 #include "cli.hpp"
+#include "engine_setup.hpp"
 #include "ordered_pool.hpp"
 
 #include <mailverdict/message/message.hpp>
@@ -135,13 +136,6 @@ int cmd_verdict(const std::vector<std::string>& args) {
     if (o.policy.empty()) {
         throw UsageError("--policy TENANT.yaml is required (usage: " + usage_line + ")");
     }
-    std::optional<Tenant> tenant;
-    try {
-        tenant.emplace(Tenant::load(o.policy));
-    } catch (const TenantError& e) {
-        std::cerr << e.what() << "\n";
-        return exit_usage;
-    }
     verdict::EvaluateOptions eo;
     for (const auto& r : o.recipients) {
         eo.recipients.push_back(r);
@@ -171,24 +165,9 @@ int cmd_verdict(const std::vector<std::string>& args) {
         }
         list = *loaded.list;
     }
-    std::optional<detect::ContactGraph> contacts;
-    if (!o.contacts.empty()) {
-        try {
-            contacts.emplace(detect::ContactGraph::load(o.contacts));
-        } catch (const detect::ContactGraphError& e) {
-            std::cerr << "mailverdict verdict: --contacts: " << e.what() << "\n";
-            return exit_usage;
-        }
-    }
     auto resolver = make_resolver(o.common);
-    std::optional<Engine> built;
-    try {
-        built.emplace(*tenant, *resolver, list, std::move(contacts));
-    } catch (const detect::ImpersonationConfigError& e) {
-        std::cerr << o.policy << ": " << e.what() << "\n";
-        return exit_usage;
-    }
-    const Engine& engine = *built;
+    const TenantEngine loaded = load_tenant_engine(o.policy, *resolver, list, o.contacts);
+    const Engine& engine = *loaded.engine;
 
     struct Item {
         bool read = false;

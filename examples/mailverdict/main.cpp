@@ -1,5 +1,6 @@
 // mailverdict: what Defender for Office 365 / EOP would do with a message, and why.
 #include "cli.hpp"
+#include "engine_setup.hpp"
 
 #include <mailverdict/dns/resolver.hpp>
 
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
         }
         try {
             return c.run(args);
+        } catch (const mvcli::ConfigurationError& e) {
+            std::cerr << e.what() << "\n";
         } catch (const mvcli::UsageError& e) {
             std::cerr << "mailverdict " << command << ": " << e.what() << "\n";
         } catch (const mailverdict::dns::DnsConfigError& e) {

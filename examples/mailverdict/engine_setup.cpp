@@ -1,0 +1,36 @@
+#include "engine_setup.hpp"
+
+#include <mailverdict/detect/contact_graph.hpp>
+#include <mailverdict/detect/impersonation.hpp>
+
+namespace mvcli {
+
+using namespace mailverdict;
+
+TenantEngine load_tenant_engine(const std::string& policy_file, dns::Resolver& resolver,
+                                const std::optional<psl::PublicSuffixList>& list,
+                                const std::string& contacts_file) {
+    TenantEngine te;
+    try {
+        te.tenant = std::make_unique<policy::Tenant>(policy::Tenant::load(policy_file));
+    } catch (const policy::TenantError& e) {
+        throw ConfigurationError(e.what());
+    }
+    std::optional<detect::ContactGraph> contacts;
+    if (!contacts_file.empty()) {
+        try {
+            contacts.emplace(detect::ContactGraph::load(contacts_file));
+        } catch (const detect::ContactGraphError& e) {
+            throw ConfigurationError("--contacts: " + std::string(e.what()));
+        }
+    }
+    try {
+        te.engine =
+            std::make_unique<verdict::Engine>(*te.tenant, resolver, list, std::move(contacts));
+    } catch (const detect::ImpersonationConfigError& e) {
+        throw ConfigurationError(policy_file + ": " + e.what());
+    }
+    return te;
+}
+
+}  // namespace mvcli
