@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 namespace mvcli::authcli {
 
@@ -155,28 +156,22 @@ void print_dmarc_text(std::ostream& out, const dmarc::DmarcResult& d) {
     }
 }
 
-}  // namespace mvcli::authcli
-
-namespace mvcli {
-
-using namespace mailverdict;
-using namespace mvcli::authcli;
-
-int cmd_auth(const std::vector<std::string>& args) {
-    AuthOptions o;
-    po::options_description desc("mailverdict auth options");
+// The part `auth` and `dmarc` share: options, the message read, checks run. Returns
+// nullopt with `status` set when the command is done (--help, unreadable file).
+std::optional<AuthRun> parse_and_run(const std::vector<std::string>& args,
+                                     const std::string& command, const std::string& usage_line,
+                                     bool with_arc, AuthOptions& o, Format& format, int& status) {
+    po::options_description desc("mailverdict " + command + " options");
     add_auth_options(desc, o);
     add_common_options(desc, o.common);
     po::positional_options_description pos;
     pos.add("input", -1);
-    const std::string usage_line =
-        "mailverdict auth FILE [--ip IP --mail-from ADDR --helo NAME] [--trust-authserv-id ID]... "
-        "[--boundary PATTERN] [--trusted HOST|CIDR] [--format text|json|headers]";
+    status = exit_ok;
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
-        return exit_ok;
+        return std::nullopt;
     }
     o.env.mail_from_given = option_given(args, "--mail-from");
-    const Format format = o.common.parsed_format({Format::text, Format::json, Format::headers});
+    format = o.common.parsed_format({Format::text, Format::json, Format::headers});
     if (o.inputs.size() != 1) {
         throw UsageError("one message file is needed (usage: " + usage_line + ")");
     }
@@ -187,11 +182,33 @@ int cmd_auth(const std::vector<std::string>& args) {
     std::string bytes;
     std::string error;
     if (!read_file(o.inputs.front(), bytes, error)) {
-        std::cerr << "mailverdict auth: " << o.inputs.front() << ": " << error << "\n";
-        return exit_input_error;
+        std::cerr << "mailverdict " << command << ": " << o.inputs.front() << ": " << error << "\n";
+        status = exit_input_error;
+        return std::nullopt;
     }
     auto resolver = make_resolver(o.common);
-    const AuthRun r = run(o, std::move(bytes), *resolver, list, true);
+    return run(o, std::move(bytes), *resolver, list, with_arc);
+}
+
+}  // namespace mvcli::authcli
+
+namespace mvcli {
+
+using namespace mailverdict;
+using namespace mvcli::authcli;
+
+int cmd_auth(const std::vector<std::string>& args) {
+    AuthOptions o;
+    Format format = Format::text;
+    int status = exit_ok;
+    const std::string usage_line =
+        "mailverdict auth FILE [--ip IP --mail-from ADDR --helo NAME] [--trust-authserv-id ID]... "
+        "[--boundary PATTERN] [--trusted HOST|CIDR] [--format text|json|headers]";
+    const auto run_result = parse_and_run(args, "auth", usage_line, true, o, format, status);
+    if (!run_result) {
+        return status;
+    }
+    const AuthRun& r = *run_result;
     authres::FormatOptions fmt;
     fmt.line_end = "\n";
     const std::string header = authres::format_field(r.auth.header, fmt);
@@ -253,34 +270,16 @@ namespace mvcli::authcli {
 // printing the DMARC part.
 int dmarc_command(const std::vector<std::string>& args) {
     AuthOptions o;
-    po::options_description desc("mailverdict dmarc options");
-    add_auth_options(desc, o);
-    add_common_options(desc, o.common);
-    po::positional_options_description pos;
-    pos.add("input", -1);
+    Format format = Format::text;
+    int status = exit_ok;
     const std::string usage_line =
         "mailverdict dmarc FILE [--ip IP --mail-from ADDR --helo NAME] "
         "[--dns-server HOST[:PORT] | --dns-zone FILE|DIR] [--format text|json|headers]";
-    if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
-        return exit_ok;
+    const auto run_result = parse_and_run(args, "dmarc", usage_line, false, o, format, status);
+    if (!run_result) {
+        return status;
     }
-    o.env.mail_from_given = option_given(args, "--mail-from");
-    const Format format = o.common.parsed_format({Format::text, Format::json, Format::headers});
-    if (o.inputs.size() != 1) {
-        throw UsageError("one message file is needed (usage: " + usage_line + ")");
-    }
-    if (o.sample > 99) {
-        throw UsageError("--pct-sample must be 0..99");
-    }
-    const auto list = load_list(o);
-    std::string bytes;
-    std::string error;
-    if (!read_file(o.inputs.front(), bytes, error)) {
-        std::cerr << "mailverdict dmarc: " << o.inputs.front() << ": " << error << "\n";
-        return exit_input_error;
-    }
-    auto resolver = make_resolver(o.common);
-    const AuthRun r = run(o, std::move(bytes), *resolver, list, false);
+    const AuthRun& r = *run_result;
     if (format == Format::json) {
         std::cout << output::pretty(output::to_json(r.auth.dmarc)) << "\n";
     } else if (format == Format::headers) {
