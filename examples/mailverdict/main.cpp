@@ -30,6 +30,8 @@ constexpr Subcommand subcommands[] = {
     {"learn", mvcli::cmd_learn, "mailbox-intelligence contact graph from history (--out DB)"},
     {"report", mvcli::cmd_report, "pilot report: insights, overrides, readiness (DIR...)"},
     {"diff", mvcli::cmd_diff, "what changes between two tenant files (--policy A --policy B)"},
+    {"submissions", mvcli::cmd_submissions,
+     "score user-reported labels against a tenant file, suggest tuning (--labels)"},
     {"bench-corpus", mvcli::cmd_bench_corpus,
      "write the deterministic benchmark corpus (--out DIR)"},
     {"bench", mvcli::cmd_bench, "whole-corpus throughput of parse, auth or verdict (DIR)"},
