@@ -30,6 +30,7 @@ constexpr Subcommand subcommands[] = {
     {"learn", mvcli::cmd_learn, "mailbox-intelligence contact graph from history (--out DB)"},
     {"report", mvcli::cmd_report, "pilot report: insights, overrides, readiness (DIR...)"},
     {"diff", mvcli::cmd_diff, "what changes between two tenant files (--policy A --policy B)"},
+    {"posture", mvcli::cmd_posture, "configuration analyzer and MX cut-over readiness (--policy)"},
     {"bench-corpus", mvcli::cmd_bench_corpus,
      "write the deterministic benchmark corpus (--out DIR)"},
     {"bench", mvcli::cmd_bench, "whole-corpus throughput of parse, auth or verdict (DIR)"},
