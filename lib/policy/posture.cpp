@@ -933,7 +933,8 @@ Analysis::MxState Analysis::domain_mx(const AcceptedDomain& domain) {
     const bool all_microsoft = microsoft == hosts.size();
     add(target, name, setting, all_microsoft ? CheckStatus::passed : CheckStatus::failed, listed,
         "*.mail.protection.outlook.com",
-        "When the checks above pass, point MX at the host Microsoft 365 shows for the domain "
+        "When the other cut-over checks pass, point MX at the host Microsoft 365 shows for the "
+        "domain "
         "(usually <domain-with-dashes>.mail.protection.outlook.com); propagation takes up to "
         "48 hours");
     add(split, name, setting,
