@@ -101,6 +101,7 @@ int cmd_learn(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
 int cmd_diff(const std::vector<std::string>& args);
 int cmd_submissions(const std::vector<std::string>& args);
+int cmd_posture(const std::vector<std::string>& args);
 int cmd_bench_corpus(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
 

@@ -32,6 +32,7 @@ constexpr Subcommand subcommands[] = {
     {"diff", mvcli::cmd_diff, "what changes between two tenant files (--policy A --policy B)"},
     {"submissions", mvcli::cmd_submissions,
      "score user-reported labels against a tenant file, suggest tuning (--labels)"},
+    {"posture", mvcli::cmd_posture, "configuration analyzer and MX cut-over readiness (--policy)"},
     {"bench-corpus", mvcli::cmd_bench_corpus,
      "write the deterministic benchmark corpus (--out DIR)"},
     {"bench", mvcli::cmd_bench, "whole-corpus throughput of parse, auth or verdict (DIR)"},
