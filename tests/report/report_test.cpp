@@ -199,3 +199,33 @@ TEST_CASE("diff: turning the SCL=-1 rule off moves exactly the hidden failures")
     CHECK(same.totals().changed == 0);
     CHECK(same.changes().empty());
 }
+
+TEST_CASE("diff: only a stricter delivery action counts as moved to Junk or quarantine") {
+    // Spam (an upstream verdict) under a Quarantine SpamAction and under MoveToJmf: going
+    // from quarantine to Junk delivers more, not less (brief 11.1 delivery actions), so it
+    // is a change but not a move; the other way round it is.
+    const std::string signals = R"(
+upstream_signals:
+  - {header: X-Spam-Flag, equals: "YES", verdict: spam}
+)";
+    const Tenant quarantine = Tenant::parse(
+        std::string(tenant_base) + signals + "anti_spam:\n  default: {spam_action: Quarantine}\n",
+        "q.yaml");
+    const Tenant junk = Tenant::parse(std::string(tenant_base) + signals, "j.yaml");
+    const auto dns = dns::zone_text(zone);
+    std::string text = samples[0].text;
+    text.insert(text.find("Return-Path:"), "X-Spam-Flag: YES\r\n");
+
+    report::Diff relaxed;
+    relaxed.add(judge(quarantine, *dns, text), judge(junk, *dns, text), "m0");
+    REQUIRE(relaxed.changes().size() == 1);
+    CHECK(relaxed.changes()[0].folder_a == "quarantine");
+    CHECK(relaxed.changes()[0].folder_b == "junk");
+    CHECK(relaxed.moved_to_junk_or_quarantine().empty());
+
+    report::Diff stricter;
+    stricter.add(judge(junk, *dns, text), judge(quarantine, *dns, text), "m0");
+    REQUIRE(stricter.moved_to_junk_or_quarantine().size() == 1);
+    CHECK(stricter.moved_to_junk_or_quarantine()[0].folder_a == "junk");
+    CHECK(stricter.moved_to_junk_or_quarantine()[0].folder_b == "quarantine");
+}
