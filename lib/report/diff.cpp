@@ -27,6 +27,19 @@ std::vector<std::string> applied(const verdict::RecipientVerdict* r) {
     return out;
 }
 
+// Explorer's delivery actions in increasing severity (brief 11.1): Delivered (Inbox, or
+// redirected to another mailbox), Delivered to junk (Junk, Deleted Items), Blocked
+// (quarantined, rejected, dropped). An absent recipient counts as delivered.
+int severity(const std::string& folder) {
+    if (folder == "junk" || folder == "deleted") {
+        return 1;
+    }
+    if (folder == "quarantine" || folder == "rejected" || folder == "dropped") {
+        return 2;
+    }
+    return 0;
+}
+
 const verdict::RecipientVerdict* find(const verdict::Verdict& v, const std::string& address) {
     for (const auto& r : v.recipients) {
         if (r.address == address) {
@@ -89,11 +102,10 @@ void Diff::add(const verdict::Verdict& a, const verdict::Verdict& b, const std::
 
 std::vector<RecipientChange> Diff::moved_to_junk_or_quarantine() const {
     std::vector<RecipientChange> out;
+    // Only a move to a stricter delivery action: quarantine -> junk (Strict to Standard)
+    // or quarantine -> rejected (both blocked) is not mail that B stops delivering.
     for (const auto& c : changes_) {
-        const bool bad = c.folder_b == "junk" || c.folder_b == "deleted" ||
-                         c.folder_b == "quarantine" || c.folder_b == "rejected" ||
-                         c.folder_b == "dropped";
-        if (c.folder_changed && bad) {
+        if (severity(c.folder_b) > severity(c.folder_a)) {
             out.push_back(c);
         }
     }

@@ -160,6 +160,10 @@ void Report::add(const verdict::Verdict& v, const MessageContext& context) {
         }
 
         const bool folder_changed = r.system.folder != r.final.folder;
+        // Only the primary override (the first applied one, Explorer's "Primary override",
+        // brief 11.3) changed the folder: a bypass rule applied after a trusted ARC sealer
+        // or a spoofed-sender allow had already delivered the message changed nothing.
+        bool primary_seen = false;
         for (const auto& o : r.overrides) {
             auto& row = overrides_[{o.source, o.mechanism, o.entry}];
             if (row.source.empty() && row.mechanism.empty()) {
@@ -168,9 +172,10 @@ void Report::add(const verdict::Verdict& v, const MessageContext& context) {
                 row.entry = o.entry;
             }
             ++row.matched;
-            const bool changed = o.applied && folder_changed;
+            const bool changed = o.applied && folder_changed && !primary_seen;
             if (o.applied) {
                 ++row.applied;
+                primary_seen = true;
             }
             if (!changed) {
                 ++row.unnecessary;

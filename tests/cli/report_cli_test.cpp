@@ -57,6 +57,11 @@ bool junk_or_worse(const std::string& folder) {
     return folder == "junk" || folder == "quarantine" || folder == "rejected";
 }
 
+// Explorer's delivery actions (brief 11.1): Delivered < Delivered to junk < Blocked.
+int severity(const std::string& folder) {
+    return folder == "junk" ? 1 : junk_or_worse(folder) ? 2 : 0;
+}
+
 }  // namespace
 
 TEST_CASE("diff pilot -> after-cutover lists exactly the recipients whose final folder changes") {
@@ -69,7 +74,7 @@ TEST_CASE("diff pilot -> after-cutover lists exactly the recipients whose final 
         const auto& b = cutover.at(key);
         if (a.final != b.final) {
             expected.insert(key);
-            if (junk_or_worse(b.final)) {
+            if (severity(b.final) > severity(a.final)) {
                 expected_moved.insert(key);
             }
         }

@@ -10,11 +10,13 @@
 
 namespace {
 
+// Over the look-alike billing domain's message only: the corpus has other impersonation
+// scenarios (docs/corpus.md), each with its own expectation in corpus/expected/verdicts.txt.
 std::string report(const std::string& tenant, const std::string& extra = "") {
     const std::string src = MV_SOURCE_DIR;
     const auto r = mvtest::run_command(
         mvtest::shell_quote(MV_CLI_PATH) + " report " +
-        mvtest::shell_quote(src + "/corpus/messages") + " --policy " +
+        mvtest::shell_quote(src + "/corpus/messages/tabl-blocked-domain.eml") + " --policy " +
         mvtest::shell_quote(src + "/corpus/tenants/" + tenant + ".yaml") + " --dns-zone " +
         mvtest::shell_quote(src + "/corpus/dns") + " --format json" + extra);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -25,7 +27,7 @@ std::string report(const std::string& tenant, const std::string& extra = "") {
 
 TEST_CASE("report: the look-alike billing domain is in the impersonation insight under Strict") {
     // corpus/expected/verdicts.txt: strict-everyone tabl-blocked-domain.eml is DIMP
-    // (fabrikam-billing.example imitates the protected fabrikam.com); nothing else is.
+    // (fabrikam-billing.example imitates the protected fabrikam.com).
     const auto doc = boost::json::parse(report("strict-everyone"));
     const auto& insight = doc.at("impersonation_insight").as_array();
     REQUIRE(insight.size() == 1);

@@ -356,9 +356,12 @@ TEST_CASE("tenant load: every corpus tenant file loads") {
 TEST_CASE("tenant load: the pilot scenarios of the migration guide") {
     const std::string dir = std::string{MV_SOURCE_DIR} + "/corpus/tenants/";
     const Tenant before = Tenant::load(dir + "before-pilot.yaml");
-    REQUIRE(before.mail_flow_rules().size() == 1);
+    // The SCL=-1 rule, then the rule that maps the gateway's X-Spam-Flag to SCL 6 (brief 8).
+    REQUIRE(before.mail_flow_rules().size() == 2);
     CHECK(before.mail_flow_rules()[0].actions.set_scl == -1);
     CHECK(before.mail_flow_rules()[0].exceptions.empty());
+    CHECK(before.mail_flow_rules()[1].actions.set_scl == 6);
+    CHECK(before.mail_flow_rules()[1].conditions.headers.size() == 1);
     CHECK_FALSE(before.inbound_connectors()[0].enhanced_filtering.enabled());
     CHECK(before.mail_routing().mx == MxTarget::third_party);
 
@@ -377,12 +380,17 @@ TEST_CASE("tenant load: the pilot scenarios of the migration guide") {
     CHECK(standard.settings.authentication_fail_action == SpoofAction::move_to_jmf);
     CHECK(strict.settings.phish_threshold_level == 4);
     CHECK(standard.settings.phish_threshold_level == 3);
+    // The pilot at the end of onboarding step 4 (brief 13.3): the impersonation actions that
+    // setup step 5d left at NoAction are on, as in the presets (brief 4.6).
     for (const AntiPhishPolicy* p : {&strict, &standard}) {
-        CHECK(p->settings.targeted_user_protection_action == ImpersonationAction::no_action);
-        CHECK(p->settings.targeted_domain_protection_action == ImpersonationAction::no_action);
-        CHECK(p->settings.mailbox_intelligence_protection_action == ImpersonationAction::no_action);
+        CHECK(p->settings.targeted_user_protection_action == ImpersonationAction::quarantine);
+        CHECK(p->settings.targeted_domain_protection_action == ImpersonationAction::quarantine);
         CHECK(p->settings.targeted_users_to_protect.size() == 2);
     }
+    CHECK(strict.settings.mailbox_intelligence_protection_action ==
+          ImpersonationAction::quarantine);
+    CHECK(standard.settings.mailbox_intelligence_protection_action ==
+          ImpersonationAction::move_to_jmf);
     REQUIRE(pilot.anti_spam().custom.size() == 2);
     CHECK(pilot.anti_spam().custom[0].settings.spam_action == SpamFilterAction::quarantine);
     CHECK(pilot.anti_spam().custom[1].settings.spam_action == SpamFilterAction::move_to_jmf);

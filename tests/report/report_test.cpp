@@ -199,3 +199,64 @@ TEST_CASE("diff: turning the SCL=-1 rule off moves exactly the hidden failures")
     CHECK(same.totals().changed == 0);
     CHECK(same.changes().empty());
 }
+
+TEST_CASE("diff: only a stricter delivery action counts as moved to Junk or quarantine") {
+    // Spam (an upstream verdict) under a Quarantine SpamAction and under MoveToJmf: going
+    // from quarantine to Junk delivers more, not less (brief 11.1 delivery actions), so it
+    // is a change but not a move; the other way round it is.
+    const std::string signals = R"(
+upstream_signals:
+  - {header: X-Spam-Flag, equals: "YES", verdict: spam}
+)";
+    const Tenant quarantine = Tenant::parse(
+        std::string(tenant_base) + signals + "anti_spam:\n  default: {spam_action: Quarantine}\n",
+        "q.yaml");
+    const Tenant junk = Tenant::parse(std::string(tenant_base) + signals, "j.yaml");
+    const auto dns = dns::zone_text(zone);
+    std::string text = samples[0].text;
+    text.insert(text.find("Return-Path:"), "X-Spam-Flag: YES\r\n");
+
+    report::Diff relaxed;
+    relaxed.add(judge(quarantine, *dns, text), judge(junk, *dns, text), "m0");
+    REQUIRE(relaxed.changes().size() == 1);
+    CHECK(relaxed.changes()[0].folder_a == "quarantine");
+    CHECK(relaxed.changes()[0].folder_b == "junk");
+    CHECK(relaxed.moved_to_junk_or_quarantine().empty());
+
+    report::Diff stricter;
+    stricter.add(judge(junk, *dns, text), judge(quarantine, *dns, text), "m0");
+    REQUIRE(stricter.moved_to_junk_or_quarantine().size() == 1);
+    CHECK(stricter.moved_to_junk_or_quarantine()[0].folder_a == "junk");
+    CHECK(stricter.moved_to_junk_or_quarantine()[0].folder_b == "quarantine");
+}
+
+TEST_CASE("report: a bypass rule after a spoofed-sender allow changed nothing") {
+    // weak.example's implicit failure (001) relayed by the gateway: the TABL spoof allow
+    // (compauth softpass, brief 3.3) delivers it; the SCL=-1 rule still applies but the
+    // message was already going to the Inbox. Only the primary override changed the
+    // folder (brief 11.3): the rule is an unnecessary override here, not a risky one.
+    const Tenant tenant = Tenant::parse(std::string(tenant_base) + scl_rule + R"(
+tenant_allow_block_list:
+  spoofed_senders:
+    - {spoofed_user: weak.example, sending_infrastructure: 203.0.113.0/24, action: Allow}
+)",
+                                        "t.yaml");
+    const auto dns = dns::zone_text(zone);
+    report::Report rep(&tenant);
+    rep.add(judge(tenant, *dns, samples[2].text), context_of(samples[2].text, 2));
+    const auto rows = rep.override_analysis();
+    const auto rule = std::find_if(rows.begin(), rows.end(), [](const report::OverrideRow& r) {
+        return r.mechanism == "mail_flow_rule_bypass";
+    });
+    const auto allow = std::find_if(rows.begin(), rows.end(), [](const report::OverrideRow& r) {
+        return r.mechanism == "spoof_allow";
+    });
+    REQUIRE(rule != rows.end());
+    REQUIRE(allow != rows.end());
+    CHECK(allow->changed == 1);
+    CHECK(allow->risky() == 1);
+    CHECK(rule->matched == 1);
+    CHECK(rule->changed == 0);
+    CHECK(rule->risky() == 0);
+    CHECK(rule->unnecessary == 1);
+}

@@ -47,8 +47,10 @@ public:
     [[nodiscard]] const DiffTotals& totals() const noexcept { return totals_; }
     // Every changed recipient verdict, in the order added.
     [[nodiscard]] const std::vector<RecipientChange>& changes() const noexcept { return changes_; }
-    // The changes whose B folder is junk, quarantine or rejected (or dropped/deleted) and
-    // differs from A's: the mail the change would stop delivering to the Inbox.
+    // The changes whose delivery action is stricter under B (Delivered < Delivered to junk
+    // < Blocked, brief 11.1): inbox -> junk/quarantine/rejected, junk -> quarantine. A
+    // quarantine -> junk or quarantine -> rejected change is not listed: B does not deliver
+    // less of it.
     [[nodiscard]] std::vector<RecipientChange> moved_to_junk_or_quarantine() const;
 
 private:
