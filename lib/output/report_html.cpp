@@ -463,7 +463,7 @@ void auth_failures_body(std::ostream& out, const report::Report& report) {
 void readiness_body(std::ostream& out, const report::Report& report) {
     html::Table t;
     t.id = "table-readiness";
-    t.headers = {"From domain", "Messages",     "DMARC record", "DMARC results", "SPF results",
+    t.headers = {"From domain", "Messages",     "DMARC policy", "DMARC results", "SPF results",
                  "SPF aligned", "DKIM aligned", "Aligned",      "Status"};
     t.numeric_columns = {false, true, false, false, false, true, true, true, false};
     t.empty_text = "No message with a From domain.";
@@ -473,8 +473,8 @@ void readiness_body(std::ostream& out, const report::Report& report) {
         const std::string status = r.status();
         t.rows.push_back({text_cell(r.from_domain, p + "/from_domain"),
                           number_cell(r.messages, p + "/messages"),
-                          r.dmarc_record ? text_cell("p=" + r.dmarc_policy, p + "/dmarc_policy")
-                                         : text_cell("none"),
+                          r.dmarc_record ? text_cell(r.dmarc_policy, p + "/dmarc_policy")
+                                         : pill_cell("no record", Tone::bad),
                           text_cell(counts_text(r.dmarc)), text_cell(counts_text(r.spf)),
                           number_cell(r.spf_aligned, p + "/spf_aligned"),
                           number_cell(r.dkim_aligned, p + "/dkim_aligned"),
