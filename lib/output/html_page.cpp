@@ -157,7 +157,7 @@ tbody th{min-width:9em}
 .detail{display:block;color:var(--muted);font-size:11px;font-weight:400}
 .nw{white-space:nowrap}
 td.empty{color:var(--muted);font-style:italic}
-.pill{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600}
+.pill{display:inline-block;padding:1px 9px;border-radius:8px;font-size:12px;font-weight:600}
 .pill.good{background:#e3f3e5;color:#1d6322}.pill.info{background:#e4edf9;color:#0d4a8f}.pill.warn{background:#fff3d1;color:#7d5800}.pill.bad{background:#fde3e3;color:#a11b1b}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:7px;vertical-align:0;background:currentColor}
 figure.chart{margin:6px 0 14px}

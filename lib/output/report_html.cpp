@@ -642,7 +642,7 @@ html::PageInfo report_page(const report::Report& report, HtmlFacts facts) {
         "Days are the UTC day of each message's Date field; messages without a readable Date "
         "are counted as \"undated\".",
         "Every figure in a table carries, as its data-json attribute, the JSON pointer of the "
-        "same value in `mailverdict report --format json`.",
+        "same value in the output of mailverdict report --format json.",
     };
     return page;
 }
@@ -711,7 +711,7 @@ html::PageInfo diff_page(const report::Diff& diff, const std::string& a_label,
         "Recipients are matched by address; a recipient verdict is listed when its final "
         "folder, action, detections (CATs) or applied overrides differ.",
         "Every figure in a table carries, as its data-json attribute, the JSON pointer of the "
-        "same value in `mailverdict diff --format json`.",
+        "same value in the output of mailverdict diff --format json.",
     };
     return page;
 }
