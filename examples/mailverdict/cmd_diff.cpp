@@ -8,6 +8,7 @@
 
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/output/json.hpp>
+#include <mailverdict/output/report_html.hpp>
 #include <mailverdict/output/report_json.hpp>
 #include <mailverdict/policy/tenant.hpp>
 #include <mailverdict/report/diff.hpp>
@@ -39,14 +40,13 @@ int cmd_diff(const std::vector<std::string>& args) {
     pos.add("input", -1);
     const std::string usage_line =
         "mailverdict diff FILE|DIR... --policy A.yaml --policy B.yaml [--dns-zone ...] "
-        "[--contacts contacts.db] [--format text|json] [--jobs N]  (--format html: not yet)";
+        "[--contacts contacts.db] [--format text|json|html] [--jobs N]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    if (common.format == "html") {
-        throw UsageError("--format html is not implemented yet (text, json)");
-    }
-    const Format format = common.parsed_format({Format::text, Format::json});
+    // html is this command's own format (one self-contained page on stdout).
+    const bool html = common.format == "html";
+    const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
     if (inputs.empty()) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
@@ -89,7 +89,10 @@ int cmd_diff(const std::vector<std::string>& args) {
         diff.add(*item.a, *item.b, item.file);
     };
     run_ordered(files.size(), common.jobs, work, emit);
-    if (format == Format::json) {
+    if (html) {
+        output::write_diff_html(std::cout, diff, policies[0], policies[1],
+                                {{"Inputs", output::html::fact_list(inputs)}});
+    } else if (format == Format::json) {
         std::cout << output::pretty(output::to_json(diff)) << "\n";
     } else {
         std::cout << "A: " << policies[0] << "\nB: " << policies[1] << "\n";

@@ -9,6 +9,7 @@
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/message/received.hpp>
 #include <mailverdict/output/json.hpp>
+#include <mailverdict/output/report_html.hpp>
 #include <mailverdict/output/report_json.hpp>
 #include <mailverdict/policy/tenant.hpp>
 #include <mailverdict/report/report.hpp>
@@ -39,14 +40,13 @@ int cmd_report(const std::vector<std::string>& args) {
     pos.add("input", -1);
     const std::string usage_line =
         "mailverdict report FILE|DIR... --policy TENANT.yaml [--dns-zone ...] "
-        "[--contacts contacts.db] [--format text|json] [--jobs N]  (--format html: not yet)";
+        "[--contacts contacts.db] [--format text|json|html] [--jobs N]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    if (common.format == "html") {
-        throw UsageError("--format html is not implemented yet (text, json)");
-    }
-    const Format format = common.parsed_format({Format::text, Format::json});
+    // html is this command's own format (one self-contained page on stdout).
+    const bool html = common.format == "html";
+    const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
     if (inputs.empty()) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
@@ -89,7 +89,12 @@ int cmd_report(const std::vector<std::string>& args) {
         report.add(*item.verdict, item.context);
     };
     run_ordered(files.size(), common.jobs, work, emit);
-    if (format == Format::json) {
+    if (html) {
+        output::write_report_html(std::cout, report,
+                                  {{"Tenant", loaded.tenant->name()},
+                                   {"Tenant file", policy_file},
+                                   {"Inputs", output::html::fact_list(inputs)}});
+    } else if (format == Format::json) {
         std::cout << output::pretty(output::to_json(report)) << "\n";
     } else {
         output::print_report_text(std::cout, report);

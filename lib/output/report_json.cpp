@@ -75,6 +75,10 @@ json::object to_json(const report::Report& report) {
     for (const auto& [k, n] : s.system_to_final) {
         flow.push_back(json::object{{"system", k.first}, {"final", k.second}, {"count", n}});
     }
+    json::object by_day;
+    for (const auto& [day, cats] : s.by_day) {
+        by_day[day] = counts(cats);
+    }
     json::object status{{"messages", s.messages},
                         {"unparsed", s.unparsed},
                         {"recipients", s.recipients},
@@ -82,7 +86,8 @@ json::object to_json(const report::Report& report) {
                         {"by_detection_technology", counts(s.by_technology)},
                         {"by_system_folder", counts(s.by_system_folder)},
                         {"by_final_folder", counts(s.by_final_folder)},
-                        {"system_to_final", std::move(flow)}};
+                        {"system_to_final", std::move(flow)},
+                        {"by_day", std::move(by_day)}};
     json::array spoof;
     for (const auto& r : report.spoof_insight()) {
         spoof.push_back(json::object{{"spoofed_user", r.spoofed_user},

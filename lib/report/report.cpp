@@ -2,6 +2,7 @@
 #include <mailverdict/report/report.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace mailverdict::report {
 
@@ -53,6 +54,19 @@ void seen(std::optional<std::chrono::sys_seconds>& first,
     if (!last || *when > *last) {
         last = when;
     }
+}
+
+// The UTC calendar day of a message's Date ("undated" without one): Explorer's charts
+// are per day; the report has no other clock than the messages' own.
+std::string utc_day(const std::optional<std::chrono::sys_seconds>& when) {
+    if (!when) {
+        return "undated";
+    }
+    const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(*when)};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()));
+    return buf;
 }
 
 bool intra_rule(verdict::CompAuthRule rule) {
@@ -123,6 +137,7 @@ void Report::add(const verdict::Verdict& v, const MessageContext& context) {
         ++status_.unparsed;
     }
     const std::string from_domain = v.from ? v.from->domain : std::string();
+    const std::string day = utc_day(context.date);
 
     // Threat-protection status, impersonation insight, override analysis: per recipient.
     for (const auto& r : v.recipients) {
@@ -131,6 +146,7 @@ void Report::add(const verdict::Verdict& v, const MessageContext& context) {
             r.detections.empty() ? std::string("NONE")
                                  : std::string(verdict::category(r.detections.front().detection));
         ++status_.by_detection[cat];
+        ++status_.by_day[day][cat];
         const auto tech = detection_technology(v, r);
         ++status_.by_technology[tech.empty() ? std::string("none") : std::string(tech)];
         ++status_.by_system_folder[folder_name(r.system.folder)];

@@ -154,11 +154,11 @@ TEST_CASE("report before-pilot: the SCL=-1 rule is risky exactly where it hides 
     CHECK(rows == 1);
 }
 
-TEST_CASE("report and diff: --format html is not yet, usage errors exit 2") {
-    const auto h = run_command(cli() + " report " + corpus("messages") + " --policy " +
-                               corpus("tenants/pilot.yaml") + " --format html");
-    CHECK(h.exit_code == 2);
-    CHECK(h.err.find("not implemented yet") != std::string::npos);
+TEST_CASE("report and diff: usage errors exit 2") {
+    const auto bad = run_command(cli() + " report " + corpus("messages") + " --policy " +
+                                 corpus("tenants/pilot.yaml") + " --format jsonl");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("not available") != std::string::npos);
     const auto one = run_command(cli() + " diff " + corpus("messages") + " --policy " +
                                  corpus("tenants/pilot.yaml"));
     CHECK(one.exit_code == 2);

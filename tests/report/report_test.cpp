@@ -260,3 +260,21 @@ tenant_allow_block_list:
     CHECK(rule->risky() == 0);
     CHECK(rule->unnecessary == 1);
 }
+
+TEST_CASE("report: detections per UTC day of the message's Date, undated last") {
+    const Tenant tenant = Tenant::parse(tenant_base, "t.yaml");
+    const auto dns = dns::zone_text(zone);
+    report::Report rep(&tenant);
+    // 00:30 at +0100 is 23:30 UTC the day before (RFC 5322 3.3: the zone is the offset
+    // from UTC).
+    const std::string late =
+        mail("a@fabrikam.example", "198.51.100.25", "Wed, 4 Nov 2026 00:30:00 +0100");
+    rep.add(judge(tenant, *dns, samples[0].text), context_of(samples[0].text, 0));
+    rep.add(judge(tenant, *dns, late), context_of(late, 1));
+    rep.add(judge(tenant, *dns, samples[0].text), {"undated.eml", std::nullopt});
+    const auto& by_day = rep.threat_status().by_day;
+    REQUIRE(by_day.size() == 2);
+    // Aligned partner mail (SPF pass for 198.51.100.25, p=reject): no detection.
+    CHECK(by_day.at("2026-11-03").at("NONE") == 2);
+    CHECK(by_day.at("undated").at("NONE") == 1);
+}

@@ -48,6 +48,9 @@ struct ThreatStatus {
     std::map<std::string, std::size_t> by_system_folder;
     std::map<std::string, std::size_t> by_final_folder;
     std::map<std::pair<std::string, std::string>, std::size_t> system_to_final;
+    // Detections over time: UTC day of the message's Date field ("YYYY-MM-DD", or
+    // "undated" when it has none or it does not parse) -> first detection's CAT -> n.
+    std::map<std::string, std::map<std::string, std::size_t>> by_day;
 };
 
 // One row of the spoof intelligence insight (brief 3.3): a spoofed-user / sending-
