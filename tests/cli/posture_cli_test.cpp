@@ -80,12 +80,13 @@ TEST_CASE("posture over the four corpus tenants: the migration's stages") {
           "fail");
     CHECK(status(before, "inbound_connectors.enhanced_filtering", connector) == "fail");
     CHECK(status(before, "mx.tenant_file", "contoso.com") == "pass");
-    // pilot: Enhanced Filtering on; the pilot policies keep impersonation at NoAction.
+    // pilot: Enhanced Filtering on; the pilot is at the end of onboarding step 4 (brief
+    // 13.3): impersonation actions turned on (Quarantine), as Standard and Strict recommend.
     const auto pilot = posture_json("corpus/tenants/pilot.yaml", zones);
     CHECK(status(pilot, "inbound_connectors.enhanced_filtering", connector) == "pass");
     CHECK(status(pilot, "mail_flow_rules.scl_bypass_rule", rule) == "fail");
     CHECK(status(pilot, "anti_phishing.TargetedUserProtectionAction",
-                 "MDOPilot AntiPhish Strict") == "fail");
+                 "MDOPilot AntiPhish Strict") == "pass");
     // strict-everyone: Strict presets for all recipients, rule off.
     const auto strict = posture_json("corpus/tenants/strict-everyone.yaml", zones);
     CHECK(status(strict, "anti_spam.policy_not_applied", "Default") == "fail");
