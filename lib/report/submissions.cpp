@@ -307,7 +307,19 @@ void SubmissionScore::score(const verdict::Verdict& v, const verdict::RecipientV
             // creates depends on the filter that convicted it.
             const auto& top = r.detections.front();
             const Detection d = top.detection;
-            if (d == Detection::spoof) {
+            const auto* arc_set = v.auth.arc.newest();
+            const bool arc_pass = v.auth.arc.cv == arc::ChainStatus::pass && arc_set != nullptr &&
+                                  !arc_set->seal_domain.empty();
+            if (d == Detection::spoof && arc_pass) {
+                // Brief 2.4: an intermediary that modifies mail and seals a passing ARC chain
+                // (a mailing list, a gateway) is tuned by trusting its sealer, which keeps
+                // protecting the From domain against everyone else.
+                suggest("trusted_arc_sealer", arc_set->seal_domain,
+                        "ARC trusted sealers (Set-ArcConfig -ArcTrustedSealers)",
+                        "trust the sealer of the passing ARC chain (a spoofed-sender allow for " +
+                            spoof_pair + " would also deliver it, for every message of the pair)",
+                        "brief 2.4 (trusted ARC sealers, compauth reason 130)", file);
+            } else if (d == Detection::spoof) {
                 if (v.infrastructure.value.empty() || domain.empty()) {
                     suggest("submit_to_microsoft", domain.empty() ? sender : domain, "Submissions",
                             "spoof-blocked but the sending infrastructure is unknown (no client "

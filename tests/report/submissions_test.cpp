@@ -296,3 +296,30 @@ TEST_CASE("suggestions count messages once and sort by support, unmatched labels
     REQUIRE(missing.size() == 1);
     CHECK(missing[0].message == "gone.eml");
 }
+
+TEST_CASE("a mailing list's spoof false positive with a passing ARC chain: trust the sealer") {
+    SubmissionScore score(parse_submissions("list.eml\tclean\n", "l"));
+    auto v = message("alice", "fabrikam.example", "<list@x>");
+    v.auth.arc.cv = arc::ChainStatus::pass;
+    arc::ArcSetInfo set;
+    set.instance = 1;
+    set.cv = arc::ChainStatus::none;
+    set.seal_domain = "lists.example";
+    set.ams_domain = "lists.example";
+    v.auth.arc.sets.push_back(set);
+    v.auth.arc.instances = 1;
+    auto r = recipient("megan@contoso.com", Folder::rejected, Folder::rejected);
+    r.detections.push_back(hit(Detection::spoof));
+    v.recipients.push_back(r);
+    score.add(v, "list.eml");
+    const auto s = score.suggestions();
+    REQUIRE(s.size() == 1);
+    CHECK(s[0].kind == "trusted_arc_sealer");
+    CHECK(s[0].target == "lists.example");
+    // Without a passing chain the same false positive gets the spoofed-sender pair.
+    v.auth.arc.cv = arc::ChainStatus::fail;
+    SubmissionScore broken(parse_submissions("list.eml\tclean\n", "l"));
+    broken.add(v, "list.eml");
+    REQUIRE(broken.suggestions().size() == 1);
+    CHECK(broken.suggestions()[0].kind == "tabl_spoof_allow");
+}

@@ -79,7 +79,8 @@ struct ScoredSubmission {
 // One piece of suggested tuning, with how many scored verdicts support it.
 struct TuningSuggestion {
     // tabl_spoof_allow, tabl_spoof_block, tabl_sender_allow, tabl_sender_block,
-    // trusted_sender, trusted_domain, set_action, review_override, submit_to_microsoft
+    // trusted_sender, trusted_domain, trusted_arc_sealer, set_action, review_override,
+    // submit_to_microsoft
     std::string kind;
     std::string target;  // the entry: "contoso.com, 198.51.100.0/24", "ceo@fabrikam.com", ...
     std::string where;   // "Tenant Allow/Block List (spoofed senders)", policy name, ...
