@@ -115,13 +115,16 @@ enum class EntryKind {
     maildir_folder,  // a Maildir++ sub-folder
 };
 
+// A name relative to its Frame's directory: a string, not an std::filesystem::path, which
+// costs several hundred bytes (its components) where a name costs a few dozen.
 struct Entry {
-    fs::path path;
+    std::string name;
     EntryKind kind;
 };
 
 // One level of the walk: a directory's entries in name order, or an open mbox.
 struct Frame {
+    fs::path dir;
     std::vector<Entry> entries;
     std::size_t next = 0;
     std::string mbox_name;
@@ -242,14 +245,15 @@ struct InputStream::State {
     // the directory could not be listed (in full); what could be listed still follows.
     bool open_directory(const fs::path& dir, InputItem& item) {
         Frame frame;
+        frame.dir = dir;
         std::string error;
         if (mailverdict::is_maildir(dir)) {
             auto listing = mailverdict::list_maildir(dir);
-            for (auto& p : listing.messages) {
-                frame.entries.push_back({std::move(p), EntryKind::message_file});
+            for (auto& name : listing.messages) {
+                frame.entries.push_back({std::move(name), EntryKind::message_file});
             }
-            for (auto& p : listing.folders) {
-                frame.entries.push_back({std::move(p), EntryKind::maildir_folder});
+            for (auto& name : listing.folders) {
+                frame.entries.push_back({std::move(name), EntryKind::maildir_folder});
             }
             error = std::move(listing.error);
         } else {
@@ -261,21 +265,22 @@ struct InputStream::State {
                 if (it->is_directory(type_ec)) {
                     // symbolic links to directories are not followed (no loops), as before
                     if (!it->is_symlink(type_ec)) {
-                        frame.entries.push_back({p, EntryKind::directory});
+                        frame.entries.push_back({p.filename().string(), EntryKind::directory});
                     }
                 } else if (it->is_regular_file(type_ec)) {
                     if (p.extension() == ".eml") {
-                        frame.entries.push_back({p, EntryKind::message_file});
+                        frame.entries.push_back({p.filename().string(), EntryKind::message_file});
                     } else if (p.extension() == ".mbox") {
-                        frame.entries.push_back({p, EntryKind::maybe_mbox});
+                        frame.entries.push_back({p.filename().string(), EntryKind::maybe_mbox});
                     }
                 }
             }
             if (ec) {
                 error = ec.message();
             }
+            // by name: the order of a sort of the whole paths, one directory at a time
             std::sort(frame.entries.begin(), frame.entries.end(),
-                      [](const Entry& a, const Entry& b) { return a.path < b.path; });
+                      [](const Entry& a, const Entry& b) { return a.name < b.name; });
         }
         stack.push_back(std::move(frame));
         if (!error.empty()) {
@@ -335,19 +340,22 @@ struct InputStream::State {
                 stack.pop_back();
                 continue;
             }
-            const Entry entry = frame.entries[frame.next++];
-            switch (entry.kind) {
+            Entry& entry = frame.entries[frame.next++];
+            const EntryKind kind = entry.kind;
+            const fs::path path = frame.dir / entry.name;
+            std::string().swap(entry.name);  // done with it
+            switch (kind) {
                 case EntryKind::message_file:
-                    pending(item, entry.path);
+                    pending(item, path);
                     return true;
                 case EntryKind::maybe_mbox:
-                    if (open_file(entry.path, true, item)) {
+                    if (open_file(path, true, item)) {
                         return true;
                     }
                     break;
                 case EntryKind::directory:
                 case EntryKind::maildir_folder:
-                    if (open_directory(entry.path, item)) {
+                    if (open_directory(path, item)) {
                         return true;
                     }
                     break;

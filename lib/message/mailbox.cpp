@@ -5,7 +5,6 @@
 #include <istream>
 #include <string_view>
 #include <system_error>
-#include <tuple>
 
 namespace mailverdict {
 
@@ -240,44 +239,36 @@ MaildirListing list_maildir(const fs::path& dir) {
         const fs::path folder = dir / sub;
         fs::directory_iterator it(folder, ec);
         for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
-            const std::string name = it->path().filename().string();
+            std::string name = it->path().filename().string();
             std::error_code type_ec;
             if (name.starts_with(".") || !it->is_regular_file(type_ec)) {
                 continue;
             }
-            out.messages.push_back(it->path());
+            out.messages.push_back(std::string(sub) + "/" + name);
         }
         if (ec) {
             note_error(folder, ec);
         }
     }
-    // Unique name (before ':'), then the whole name, then the path (cur/ before new/).
-    struct Keyed {
-        std::string unique;
-        std::string name;
-        fs::path path;
+    // Unique name (before ':'), then the whole name, then "cur/" before "new/".
+    auto key = [](std::string_view relative) {
+        const std::string_view name = relative.substr(4);  // after "cur/" or "new/"
+        return std::pair{name.substr(0, name.find(':')), name};
     };
-    std::vector<Keyed> keyed;
-    keyed.reserve(out.messages.size());
-    for (auto& p : out.messages) {
-        std::string name = p.filename().string();
-        std::string unique = name.substr(0, name.find(':'));
-        keyed.push_back({std::move(unique), std::move(name), std::move(p)});
-    }
-    std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
-        return std::tie(a.unique, a.name, a.path) < std::tie(b.unique, b.name, b.path);
-    });
-    for (std::size_t i = 0; i < keyed.size(); ++i) {
-        out.messages[i] = std::move(keyed[i].path);
-    }
+    std::sort(out.messages.begin(), out.messages.end(),
+              [&](const std::string& a, const std::string& b) {
+                  const auto ka = key(a);
+                  const auto kb = key(b);
+                  return ka != kb ? ka < kb : a < b;
+              });
     std::error_code ec;
     fs::directory_iterator it(dir, ec);
     for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
+        std::string name = it->path().filename().string();
         std::error_code type_ec;
         if (name.size() > 1 && name.starts_with(".") && name != ".." && it->is_directory(type_ec) &&
             is_maildir(it->path())) {
-            out.folders.push_back(it->path());
+            out.folders.push_back(std::move(name));
         }
     }
     if (ec) {

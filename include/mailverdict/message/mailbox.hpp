@@ -25,6 +25,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mailverdict {
@@ -92,16 +93,20 @@ bool starts_with_from_line(std::string_view data) noexcept;
 // read (a Maildir without tmp/, as archives often are, is still a Maildir).
 bool is_maildir(const std::filesystem::path& dir);
 
+// Names are relative to the Maildir and kept as strings (a few dozen bytes each, where an
+// std::filesystem::path costs several hundred): a Maildir of a million messages lists in
+// tens of MB.
 struct MaildirListing {
-    // Files of cur/ and new/ together, ordered by the unique name (the part before ':',
-    // which starts with the delivery time), then by the whole name: the order does not
-    // change when a client moves a message from new/ to cur/ and adds flags. Names
-    // starting with '.' are skipped (the Maildir rule for files to ignore).
-    std::vector<std::filesystem::path> messages;
+    // "cur/NAME" and "new/NAME" together, ordered by the unique name (the part of NAME
+    // before ':', which starts with the delivery time), then by NAME, then cur/ before
+    // new/: the order does not change when a client moves a message from new/ to cur/
+    // and adds flags. Names starting with '.' are skipped (the Maildir rule for files to
+    // ignore).
+    std::vector<std::string> messages;
     // Maildir++ sub-folders (Courier, Dovecot): sub-directories named ".Name" that are
     // Maildirs themselves, in name order. Maildir++ folders are flat (".A.B" is folder B
     // inside A), so they are only looked for at the root.
-    std::vector<std::filesystem::path> folders;
+    std::vector<std::string> folders;
     // Set when cur/, new/ or the root could not be listed; the lists hold what was read.
     std::string error;
 };
