@@ -457,6 +457,8 @@ void ProgressLine::draw(std::chrono::steady_clock::time_point now, bool last) {
         std::cerr << "\r" << text.str() << "\x1b[K" << std::flush;
         shown_ = true;
     } else {
+        // stdout first: with 2>&1 the line then falls between two results, never inside one
+        std::cout.flush();
         std::cerr << text.str() << "\n" << std::flush;
     }
     last_draw_ = now;

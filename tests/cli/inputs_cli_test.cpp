@@ -320,3 +320,15 @@ TEST_CASE("an mbox on a pipe (/dev/stdin) is read as a stream") {
         CHECK(got[1].at("file").as_string() == "/dev/stdin:2");
     }
 }
+
+TEST_CASE("--mbox-variant accepts mboxrd and mboxo only; --files-from must be readable") {
+    const auto messages = corpus_messages();
+    const std::string file = shell_quote(messages[0].string());
+    CHECK(run_command(cli() + " parse " + file + " --mbox-variant mboxo --quiet").exit_code == 0);
+    const auto bad = run_command(cli() + " parse " + file + " --mbox-variant mboxcl2");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--mbox-variant") != std::string::npos);
+    const auto list = run_command(cli() + " parse --files-from /nonexistent/list.txt");
+    CHECK(list.exit_code == 2);
+    CHECK(list.err.find("/nonexistent/list.txt") != std::string::npos);
+}
