@@ -181,7 +181,11 @@ struct InputStream::State {
         std::error_code ec;
         const fs::path path(name);
         const auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status)) {
+        if (ec && ec != std::errc::no_such_file_or_directory) {
+            failed(item, name, ec.message());  // e.g. a directory on the way is not searchable
+            return true;
+        }
+        if (!fs::exists(status)) {
             failed(
                 item, name,
                 fs::exists(fs::symlink_status(path, ec)) ? "broken symbolic link" : "no such file");
