@@ -1,5 +1,6 @@
 // Shared plumbing of the mailverdict command-line tool: common options, the resolver
-// they select, input discovery and exit codes. Each subcommand lives in cmd_<name>.cpp.
+// they select and exit codes (the inputs are in inputs.hpp). Each subcommand lives in
+// cmd_<name>.cpp.
 #pragma once
 
 #include <mailverdict/dns/resolver.hpp>
@@ -41,12 +42,13 @@ struct CommonOptions {
     std::string format = "text";
     unsigned jobs = 1;
     bool quiet = false;
+    bool progress = false;  // progress line on stderr even when it is not a terminal
 
     [[nodiscard]] Format parsed_format(std::initializer_list<Format> allowed) const;
 };
 
 // Adds --dns-server, --dns-zone, --dns-record, --dns-replay, --dns-timeout, --format,
-// --jobs, --quiet to `desc`, bound to `opts`.
+// --jobs, --quiet, --progress to `desc`, bound to `opts`.
 void add_common_options(po::options_description& desc, CommonOptions& opts);
 
 // Parses `args` (the words after the subcommand) against `desc` and `positional`,
@@ -60,11 +62,6 @@ bool parse_arguments(const std::vector<std::string>& args, po::options_descripti
 // servers (default: /etc/resolv.conf), wrapped in a cache and, with --dns-record,
 // a recorder. Throws UsageError on a configuration problem.
 std::shared_ptr<mailverdict::dns::Resolver> make_resolver(const CommonOptions& opts);
-
-// Files to process from FILE|DIR arguments: directories are walked recursively for
-// *.eml (sorted, so output order is stable). Missing paths are returned too, so that
-// the caller reports them and goes on.
-std::vector<std::filesystem::path> collect_inputs(const std::vector<std::string>& paths);
 
 // True when `option` ("--mail-from") was given, as "--option VALUE" or "--option=VALUE":
 // tells an empty value (--mail-from '', the null sender) from an absent one.

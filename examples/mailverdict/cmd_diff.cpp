@@ -4,7 +4,7 @@
 // Quarantine or Rejected. Exit codes as `verdict`.
 #include "cli.hpp"
 #include "engine_setup.hpp"
-#include "ordered_pool.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/output/json.hpp>
@@ -24,6 +24,7 @@ using namespace mailverdict;
 int cmd_diff(const std::vector<std::string>& args) {
     CommonOptions common;
     std::vector<std::string> inputs;
+    InputOptions input_options;
     std::vector<std::string> policies;
     std::string contacts_file;
     po::options_description desc("mailverdict diff options");
@@ -35,6 +36,7 @@ int cmd_diff(const std::vector<std::string>& args) {
         ("contacts", po::value(&contacts_file),
          "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
     // clang-format on
+    add_input_options(desc, input_options);
     add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("input", -1);
@@ -47,7 +49,7 @@ int cmd_diff(const std::vector<std::string>& args) {
     // html is this command's own format (one self-contained page on stdout).
     const bool html = common.format == "html";
     const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
-    if (inputs.empty()) {
+    if (!has_inputs(inputs, input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     if (policies.size() != 2) {
@@ -61,34 +63,23 @@ int cmd_diff(const std::vector<std::string>& args) {
     const std::vector<const Engine*> engines{loaded[0].engine.get(), loaded[1].engine.get()};
 
     struct Item {
-        std::string file;
-        std::string error;
-        std::optional<verdict::Verdict> a, b;
+        verdict::Verdict a, b;
     };
-    const auto files = collect_inputs(inputs);
-    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
+    const MessageRun::Work<Item> work = [&](const std::string&, std::string&& bytes) {
         Item item;
-        item.file = files[i].string();
-        std::string bytes;
-        if (!read_file(files[i], bytes, item.error)) {
-            return item;
-        }
         const Message message = Message::parse(std::move(bytes));
         item.a = engines[0]->evaluate(message);
         item.b = engines[1]->evaluate(message);
         return item;
     };
     report::Diff diff;
-    int status = exit_ok;
-    const std::function<void(Item &&)> emit = [&](Item&& item) {
-        if (!item.a) {
-            status = exit_input_error;
-            std::cerr << "mailverdict diff: " << item.file << ": " << item.error << "\n";
-            return;
-        }
-        diff.add(*item.a, *item.b, item.file);
+    const MessageRun::Emit<Item> emit = [&](const std::string& file, Item&& item) {
+        diff.add(item.a, item.b, file);
     };
-    run_ordered(files.size(), common.jobs, work, emit);
+    InputStream stream(inputs, input_options);
+    MessageRun run("diff", common);
+    run.run(stream, work, emit);
+    const int status = run.status();
     if (html) {
         output::write_diff_html(std::cout, diff, policies[0], policies[1],
                                 {{"Inputs", output::html::fact_list(inputs)}});

@@ -1,6 +1,7 @@
 // mailverdict learn DIR... --out contacts.db: the mailbox-intelligence contact graph (brief
 // 4.2) from a history of messages, persisted in SQLite (docs/impersonation.md).
 #include "cli.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/detect/contact_graph.hpp>
 #include <mailverdict/policy/tenant.hpp>
@@ -19,6 +20,8 @@ namespace {
 
 struct LearnCliOptions {
     std::vector<std::string> inputs;
+    InputOptions input_options;
+    bool progress = false;
     std::string out;
     std::string tenant;
     std::vector<std::string> internal_domains;
@@ -34,7 +37,8 @@ int cmd_learn(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict learn options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(), "message files or directories (*.eml)")
+        ("input", po::value(&o.inputs)->composing(),
+         "message files, mbox files, Maildirs or directories")
         ("out", po::value(&o.out), "the contacts database to write (SQLite)")
         ("tenant", po::value(&o.tenant),
          "tenant file: its accepted domains are the organization's mailboxes")
@@ -43,17 +47,21 @@ int cmd_learn(const std::vector<std::string>& args) {
         ("append", po::bool_switch(&o.append), "add to an existing --out instead of replacing it")
         ("format", po::value(&o.format)->default_value("text"), "output: text or json")
         ("quiet", po::bool_switch(&o.quiet), "print nothing but errors")
+        ("progress", po::bool_switch(&o.progress),
+         "progress line on stderr (default: when stderr is a terminal and stdout is not)")
         ("help,h", "show this help");
     // clang-format on
+    add_input_options(desc, o.input_options);
     po::positional_options_description pos;
     pos.add("input", -1);
     const std::string usage_line =
-        "mailverdict learn FILE|DIR... --out contacts.db [--tenant TENANT.yaml | "
+        "mailverdict learn FILE|DIR|MBOX|MAILDIR... [--files-from LIST] --out contacts.db "
+        "[--tenant TENANT.yaml | "
         "--internal-domain DOMAIN...] [--append] [--format text|json]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    if (o.inputs.empty()) {
+    if (!has_inputs(o.inputs, o.input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     if (o.out.empty()) {
@@ -85,26 +93,25 @@ int cmd_learn(const std::vector<std::string>& args) {
     std::size_t messages = 0;
     std::size_t skipped = 0;
     std::size_t recorded = 0;
-    bool input_error = false;
-    for (const auto& path : collect_inputs(o.inputs)) {
-        std::string bytes;
-        std::string error;
-        if (!read_file(path, bytes, error)) {
-            std::cerr << "mailverdict learn: " << path.string() << ": " << error << "\n";
-            input_error = true;
-            continue;
-        }
-        const auto outcome = detect::learn_message(graph, Message::parse(std::move(bytes)), learn);
+    InputStream inputs(o.inputs, o.input_options);
+    MessageRun run("learn", 1, o.progress, o.quiet);
+    // Parsing is all the work; learning updates the one graph, on the calling thread.
+    const MessageRun::Work<Message> work = [](const std::string&, std::string&& bytes) {
+        return Message::parse(std::move(bytes));
+    };
+    const MessageRun::Emit<Message> emit = [&](const std::string& name, Message&& message) {
+        const auto outcome = detect::learn_message(graph, message, learn);
         ++messages;
         recorded += outcome.recorded;
         if (outcome.recorded == 0) {
             ++skipped;
             if (!o.quiet && o.format == "text") {
-                std::cerr << "mailverdict learn: " << path.string() << ": skipped ("
-                          << outcome.skipped << ")\n";
+                run.note(name, "skipped (" + outcome.skipped + ")");
             }
         }
-    }
+    };
+    run.run(inputs, work, emit);
+    const bool input_error = run.status() != exit_ok;
     if (messages == 0 && input_error) {
         return exit_input_error;  // nothing read: leave --out as it was
     }

@@ -1,6 +1,6 @@
 // mailverdict parse FILE|DIR...: what the message stage sees in each message.
 #include "cli.hpp"
-#include "ordered_pool.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/dns/reverse.hpp>
 #include <mailverdict/message/message.hpp>
@@ -26,6 +26,7 @@ namespace {
 struct ParseOptions {
     CommonOptions common;
     std::vector<std::string> inputs;
+    InputOptions input_options;
     EnvelopeArguments env;
     std::vector<std::string> skip_listed;
 };
@@ -129,7 +130,8 @@ int cmd_parse(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict parse options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(), "FILE or DIR (walked for *.eml)")
+        ("input", po::value(&o.inputs)->composing(),
+         "FILE, mbox, Maildir or DIR (walked for *.eml, *.mbox and Maildirs)")
         ("boundary", po::value(&o.env.boundaries)->composing(),
          "host pattern of the boundary MTA, e.g. *.mail.protection.outlook.com (repeatable)")
         ("trusted", po::value(&o.env.trusted)->composing(),
@@ -141,18 +143,20 @@ int cmd_parse(const std::vector<std::string>& args) {
         ("mail-from", po::value(&o.env.mail_from), "MAIL FROM address ('' = null sender)")
         ("recipient", po::value(&o.env.recipients)->composing(), "envelope recipient (repeatable)");
     // clang-format on
+    add_input_options(desc, o.input_options);
     add_common_options(desc, o.common);
     po::positional_options_description pos;
     pos.add("input", -1);
     const std::string usage_line =
-        "mailverdict parse FILE|DIR... [--boundary PATTERN] [--trusted HOST|CIDR]... "
+        "mailverdict parse FILE|DIR|MBOX|MAILDIR... [--files-from LIST] [--boundary PATTERN] "
+        "[--trusted HOST|CIDR]... "
         "[--format text|json|jsonl]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
     o.env.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format({Format::text, Format::json, Format::jsonl});
-    if (o.inputs.empty()) {
+    if (!has_inputs(o.inputs, o.input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     const EnvelopeOptions env_options = envelope_options(o);
@@ -165,22 +169,12 @@ int cmd_parse(const std::vector<std::string>& args) {
     }
 
     struct Item {
-        bool read = false;
         bool has_defects = false;
-        std::string error;
         std::string text;  // Format::text
         json::object obj;  // Format::json / jsonl
     };
-    const auto inputs = collect_inputs(o.inputs);
-    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
+    const MessageRun::Work<Item> work = [&](const std::string& file, std::string&& bytes) {
         Item item;
-        const std::string file = inputs[i].string();
-        std::string bytes;
-        if (!read_file(inputs[i], bytes, item.error)) {
-            item.obj = {{"file", file}, {"parsed", false}, {"error", item.error}};
-            return item;
-        }
-        item.read = true;
         Message message = Message::parse(std::move(bytes));
         std::vector<Defect> hop_defects;
         const auto chain = received_chain(message, max_received_hops, &hop_defects);
@@ -210,28 +204,31 @@ int cmd_parse(const std::vector<std::string>& args) {
         return item;
     };
 
-    int status = exit_ok;
     json::array all;
     std::size_t parsed = 0;
     std::size_t with_defects = 0;
-    const std::function<void(Item &&)> emit = [&](Item&& item) {
-        if (!item.read) {
-            status = exit_input_error;
-            std::cerr << "mailverdict parse: " << item.obj["file"].as_string().c_str() << ": "
-                      << item.error << "\n";
-        } else {
-            ++parsed;
-            with_defects += item.has_defects ? 1 : 0;
-        }
+    auto print = [&](json::object&& obj, const std::string& text) {
         if (format == Format::text) {
-            std::cout << item.text;
+            std::cout << text;
         } else if (format == Format::jsonl) {
-            std::cout << output::compact(item.obj) << "\n";
+            std::cout << output::compact(obj) << "\n";
         } else {
-            all.emplace_back(std::move(item.obj));
+            all.emplace_back(std::move(obj));
         }
     };
-    run_ordered(inputs.size(), o.common.jobs, work, emit);
+    const MessageRun::Emit<Item> emit = [&](const std::string&, Item&& item) {
+        ++parsed;
+        with_defects += item.has_defects ? 1 : 0;
+        print(std::move(item.obj), item.text);
+    };
+    const MessageRun::Unreadable unreadable = [&](const std::string& file,
+                                                  const std::string& error) {
+        print({{"file", file}, {"parsed", false}, {"error", error}}, "");
+    };
+    InputStream inputs(o.inputs, o.input_options);
+    MessageRun run("parse", o.common);
+    run.run(inputs, work, emit, unreadable);
+    const int status = run.status();
     if (format == Format::json) {
         std::cout << output::pretty(all) << "\n";
     }

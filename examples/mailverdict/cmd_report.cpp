@@ -4,7 +4,7 @@
 // with the distinct senders, not the messages. Exit codes as `verdict`.
 #include "cli.hpp"
 #include "engine_setup.hpp"
-#include "ordered_pool.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/message/received.hpp>
@@ -25,6 +25,7 @@ using namespace mailverdict;
 int cmd_report(const std::vector<std::string>& args) {
     CommonOptions common;
     std::vector<std::string> inputs;
+    InputOptions input_options;
     std::string policy_file;
     std::string contacts_file;
     po::options_description desc("mailverdict report options");
@@ -35,6 +36,7 @@ int cmd_report(const std::vector<std::string>& args) {
         ("contacts", po::value(&contacts_file),
          "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
     // clang-format on
+    add_input_options(desc, input_options);
     add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("input", -1);
@@ -47,7 +49,7 @@ int cmd_report(const std::vector<std::string>& args) {
     // html is this command's own format (one self-contained page on stdout).
     const bool html = common.format == "html";
     const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
-    if (inputs.empty()) {
+    if (!has_inputs(inputs, input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     if (policy_file.empty()) {
@@ -59,36 +61,25 @@ int cmd_report(const std::vector<std::string>& args) {
     const Engine& engine = *loaded.engine;
 
     struct Item {
-        std::string file;
-        std::string error;
-        std::optional<verdict::Verdict> verdict;
+        verdict::Verdict verdict;
         report::MessageContext context;
     };
-    const auto files = collect_inputs(inputs);
-    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
+    const MessageRun::Work<Item> work = [&](const std::string& file, std::string&& bytes) {
         Item item;
-        item.file = files[i].string();
-        std::string bytes;
-        if (!read_file(files[i], bytes, item.error)) {
-            return item;
-        }
         const Message message = Message::parse(std::move(bytes));
-        item.context.file = item.file;
+        item.context.file = file;
         item.context.date = parse_date_time(message.date());
         item.verdict = engine.evaluate(message);
         return item;
     };
     report::Report report(loaded.tenant.get());
-    int status = exit_ok;
-    const std::function<void(Item &&)> emit = [&](Item&& item) {
-        if (!item.verdict) {
-            status = exit_input_error;
-            std::cerr << "mailverdict report: " << item.file << ": " << item.error << "\n";
-            return;
-        }
-        report.add(*item.verdict, item.context);
+    const MessageRun::Emit<Item> emit = [&](const std::string&, Item&& item) {
+        report.add(item.verdict, item.context);
     };
-    run_ordered(files.size(), common.jobs, work, emit);
+    InputStream stream(inputs, input_options);
+    MessageRun run("report", common);
+    run.run(stream, work, emit);
+    const int status = run.status();
     if (html) {
         output::write_report_html(std::cout, report,
                                   {{"Tenant", loaded.tenant->name()},

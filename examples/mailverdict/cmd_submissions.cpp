@@ -4,7 +4,7 @@
 // submission flow would suggest (never applied). Exit codes as `verdict`.
 #include "cli.hpp"
 #include "engine_setup.hpp"
-#include "ordered_pool.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/output/json.hpp>
@@ -12,7 +12,6 @@
 #include <mailverdict/report/submissions.hpp>
 #include <mailverdict/verdict/engine.hpp>
 
-#include <functional>
 #include <iostream>
 
 namespace mvcli {
@@ -25,6 +24,7 @@ int cmd_submissions(const std::vector<std::string>& args) {
     std::string policy_file;
     std::string labels_file;
     std::string contacts_file;
+    InputOptions input_options;
     po::options_description desc("mailverdict submissions options");
     // clang-format off
     desc.add_options()
@@ -35,6 +35,7 @@ int cmd_submissions(const std::vector<std::string>& args) {
         ("contacts", po::value(&contacts_file),
          "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
     // clang-format on
+    add_input_options(desc, input_options);
     add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("input", -1);
@@ -45,7 +46,7 @@ int cmd_submissions(const std::vector<std::string>& args) {
         return exit_ok;
     }
     const Format format = common.parsed_format({Format::text, Format::json});
-    if (inputs.empty()) {
+    if (!has_inputs(inputs, input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     if (labels_file.empty() || policy_file.empty()) {
@@ -69,38 +70,25 @@ int cmd_submissions(const std::vector<std::string>& args) {
         load_tenant_engine(policy_file, *resolver, std::nullopt, contacts_file);
     const Engine& engine = *loaded.engine;
 
-    struct Item {
-        std::string file;
-        std::string error;
-        std::optional<verdict::Verdict> verdict;
-    };
-    const auto files = collect_inputs(inputs);
-    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
-        Item item;
-        item.file = files[i].string();
-        std::string bytes;
-        if (!read_file(files[i], bytes, item.error)) {
-            return item;
-        }
+    // Only labelled messages are judged (SubmissionScore::find is const: safe on workers).
+    const MessageRun::Work<std::optional<verdict::Verdict>> work =
+        [&](const std::string& file, std::string&& bytes) -> std::optional<verdict::Verdict> {
         const Message message = Message::parse(std::move(bytes));
-        // Only labelled messages are judged (score.find is const and thread-safe).
-        if (!score.find(item.file, message.message_id()).empty()) {
-            item.verdict = engine.evaluate(message);
+        if (score.find(file, message.message_id()).empty()) {
+            return std::nullopt;
         }
-        return item;
+        return engine.evaluate(message);
     };
-    int status = exit_ok;
-    const std::function<void(Item &&)> emit = [&](Item&& item) {
-        if (!item.error.empty()) {
-            status = exit_input_error;
-            std::cerr << "mailverdict submissions: " << item.file << ": " << item.error << "\n";
-            return;
-        }
-        if (item.verdict) {
-            score.add(*item.verdict, item.file);
-        }
-    };
-    run_ordered(files.size(), common.jobs, work, emit);
+    const MessageRun::Emit<std::optional<verdict::Verdict>> emit =
+        [&](const std::string& file, std::optional<verdict::Verdict>&& verdict) {
+            if (verdict) {
+                score.add(*verdict, file);
+            }
+        };
+    InputStream stream(inputs, input_options);
+    MessageRun run("submissions", common);
+    run.run(stream, work, emit);
+    const int status = run.status();
     if (format == Format::json) {
         std::cout << output::pretty(output::to_json(score)) << "\n";
     } else {

@@ -4,7 +4,7 @@
 // tenant file error or a --contacts database that cannot be opened: one line).
 #include "cli.hpp"
 #include "engine_setup.hpp"
-#include "ordered_pool.hpp"
+#include "inputs.hpp"
 
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/output/json.hpp>
@@ -13,8 +13,6 @@
 #include <mailverdict/verdict/engine.hpp>
 
 #include <boost/json/array.hpp>
-
-#include <unistd.h>
 
 #include <chrono>
 #include <functional>
@@ -32,6 +30,7 @@ namespace {
 struct VerdictOptions {
     CommonOptions common;
     std::vector<std::string> inputs;
+    InputOptions input_options;
     std::string policy;
     std::vector<std::string> recipients;
     std::string ip;
@@ -103,7 +102,8 @@ int cmd_verdict(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict verdict options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(), "message files or directories")
+        ("input", po::value(&o.inputs)->composing(),
+         "message files, mbox files, Maildirs or directories")
         ("policy", po::value(&o.policy), "the tenant file (YAML)")
         ("recipient", po::value(&o.recipients)->composing(),
          "envelope recipient (repeatable; default: from the message)")
@@ -118,11 +118,13 @@ int cmd_verdict(const std::vector<std::string>& args) {
         ("contacts", po::value(&o.contacts),
          "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
     // clang-format on
+    add_input_options(desc, o.input_options);
     add_common_options(desc, o.common);
     po::positional_options_description pos;
     pos.add("input", -1);
     const std::string usage_line =
-        "mailverdict verdict FILE|DIR... --policy TENANT.yaml [--recipient ADDR]... [--ip IP] "
+        "mailverdict verdict FILE|DIR|MBOX|MAILDIR... [--files-from LIST] --policy TENANT.yaml "
+        "[--recipient ADDR]... [--ip IP] "
         "[--contacts contacts.db] [--format text|json|jsonl|headers] [--jobs N]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
@@ -130,7 +132,7 @@ int cmd_verdict(const std::vector<std::string>& args) {
     o.mail_from_given = option_given(args, "--mail-from");
     const Format format =
         o.common.parsed_format({Format::text, Format::json, Format::jsonl, Format::headers});
-    if (o.inputs.empty()) {
+    if (!has_inputs(o.inputs, o.input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
     if (o.policy.empty()) {
@@ -170,33 +172,23 @@ int cmd_verdict(const std::vector<std::string>& args) {
     const Engine& engine = *loaded.engine;
 
     struct Item {
-        bool read = false;
-        std::string file;
-        std::string error;
         std::string text;
         json::object obj;
-        std::optional<verdict::Verdict> verdict;
+        verdict::Verdict verdict;
     };
-    const auto inputs = collect_inputs(o.inputs);
-    const std::function<Item(std::size_t)> work = [&](std::size_t i) {
+    const MessageRun::Work<Item> work = [&](const std::string& file, std::string&& bytes) {
         Item item;
-        item.file = inputs[i].string();
-        std::string bytes;
-        if (!read_file(inputs[i], bytes, item.error)) {
-            item.obj = {{"file", item.file}, {"parsed", false}, {"error", item.error}};
-            return item;
-        }
-        item.read = true;
         const Message message = Message::parse(std::move(bytes));
-        auto v = engine.evaluate(message, eo);
+        item.verdict = engine.evaluate(message, eo);
+        const auto& v = item.verdict;
         if (format == Format::text) {
             std::ostringstream out;
-            output::print_verdict_text(out, v, item.file, o.trace);
+            output::print_verdict_text(out, v, file, o.trace);
             item.text = out.str();
         } else if (format == Format::headers) {
             std::ostringstream out;
             for (const auto& r : v.recipients) {
-                out << "==> " << item.file << " (" << r.address << ") <==\n";
+                out << "==> " << file << " (" << r.address << ") <==\n";
                 for (const auto& [name, value] : output::verdict_headers(v, r)) {
                     out << name << ": " << value << "\n";
                 }
@@ -204,40 +196,34 @@ int cmd_verdict(const std::vector<std::string>& args) {
             }
             item.text = out.str();
         } else {
-            item.obj = output::to_json(v, item.file);
+            item.obj = output::to_json(v, file);
         }
-        item.verdict = std::move(v);
         return item;
     };
 
-    const bool progress = isatty(STDERR_FILENO) != 0 && !o.common.quiet && inputs.size() > 20;
-    int status = exit_ok;
     json::array all;
     Summary summary;
-    std::size_t done = 0;
-    const std::function<void(Item &&)> emit = [&](Item&& item) {
-        ++done;
-        if (!item.read) {
-            status = exit_input_error;
-            std::cerr << "mailverdict verdict: " << item.file << ": " << item.error << "\n";
-        } else {
-            summary.add(*item.verdict);
-        }
-        if (progress) {
-            std::cerr << "\r" << done << "/" << inputs.size() << " messages" << std::flush;
-        }
+    auto print = [&](json::object&& obj, const std::string& text) {
         if (format == Format::text || format == Format::headers) {
-            std::cout << item.text;
+            std::cout << text;
         } else if (format == Format::jsonl) {
-            std::cout << output::compact(item.obj) << "\n";
+            std::cout << output::compact(obj) << "\n";
         } else {
-            all.emplace_back(std::move(item.obj));
+            all.emplace_back(std::move(obj));
         }
     };
-    run_ordered(inputs.size(), o.common.jobs, work, emit);
-    if (progress) {
-        std::cerr << "\n";
-    }
+    const MessageRun::Emit<Item> emit = [&](const std::string&, Item&& item) {
+        summary.add(item.verdict);
+        print(std::move(item.obj), item.text);
+    };
+    const MessageRun::Unreadable unreadable = [&](const std::string& file,
+                                                  const std::string& error) {
+        print({{"file", file}, {"parsed", false}, {"error", error}}, "");
+    };
+    InputStream inputs(o.inputs, o.input_options);
+    MessageRun run("verdict", o.common);
+    run.run(inputs, work, emit, unreadable);
+    const int status = run.status();
     if (format == Format::json) {
         json::object doc{{"messages", std::move(all)}};
         for (auto& kv : summary.to_json()) {

@@ -46,6 +46,8 @@ void add_common_options(po::options_description& desc, CommonOptions& opts) {
          "output: text, json, jsonl or headers")
         ("jobs", po::value(&opts.jobs)->default_value(1), "worker threads")
         ("quiet", po::bool_switch(&opts.quiet), "print only results, no summary")
+        ("progress", po::bool_switch(&opts.progress),
+         "progress line on stderr (default: when stderr is a terminal and stdout is not)")
         ("help,h", "show this help");
     // clang-format on
 }
@@ -92,29 +94,6 @@ std::shared_ptr<mailverdict::dns::Resolver> make_resolver(const CommonOptions& o
         base = dns::recording(base, opts.dns_record);
     }
     return dns::caching(base);
-}
-
-std::vector<fs::path> collect_inputs(const std::vector<std::string>& paths) {
-    std::vector<fs::path> out;
-    for (const auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<fs::path> found;
-            for (fs::recursive_directory_iterator
-                     it(p, fs::directory_options::skip_permission_denied, ec),
-                 end;
-                 !ec && it != end; it.increment(ec)) {
-                if (it->is_regular_file(ec) && it->path().extension() == ".eml") {
-                    found.push_back(it->path());
-                }
-            }
-            std::sort(found.begin(), found.end());
-            out.insert(out.end(), found.begin(), found.end());
-        } else {
-            out.emplace_back(p);  // a missing file is reported by the reader
-        }
-    }
-    return out;
 }
 
 bool option_given(const std::vector<std::string>& args, const std::string& option) {

@@ -1,6 +1,9 @@
 // Runs independent work items (one per message) on a few threads and hands the results
 // back in input order, whatever the number of workers: the brief's contract that output
 // order is the input order.
+//
+// Items are pulled from a producer (the input stream), so the inputs are never collected:
+// memory is the window of items in flight, whatever the number of messages.
 #pragma once
 
 #include <algorithm>
@@ -9,50 +12,102 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 namespace mvcli {
 
-// Calls work(i) for every i in [0, count) on `jobs` threads and emit(result) in index
-// order. At most `window` results wait for an earlier one, so memory stays flat over any
-// number of inputs. emit runs on the calling thread; work must be thread-safe.
-template <class Result>
-void run_ordered(std::size_t count, unsigned jobs, const std::function<Result(std::size_t)>& work,
-                 const std::function<void(Result&&)>& emit) {
-    jobs = std::max(1U, jobs);
-    if (jobs == 1 || count < 2) {
-        for (std::size_t i = 0; i < count; ++i) {
-            emit(work(i));
+// Items in flight per worker (taken from the producer and not yet emitted). A result
+// waits in the window while an earlier message is still being worked on (one slow DNS
+// answer, one huge message); 16 per worker absorbs such stalls without the workers
+// idling, and bounds memory to jobs * 16 results (each a few KB of text or JSON).
+inline constexpr std::size_t items_in_flight_per_job = 16;
+
+// Pulls items with produce(item) (false: no more) and calls work(item) on `jobs` threads
+// and emit(result) on the calling thread, in production order.
+//  - produce runs on the worker threads, one call at a time (never concurrently) and is
+//    never called again after it returned false;
+//  - at most jobs * items_in_flight_per_job items are taken and not yet emitted;
+//  - the emitter is woken only when the result it needs next is ready (or all is done),
+//    a worker only when the window has room for it again.
+// work must be thread-safe. With jobs <= 1 everything runs on the calling thread.
+template <class Item, class Result>
+void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce,
+                        const std::function<Result(Item&&)>& work,
+                        const std::function<void(Result&&)>& emit) {
+    if (jobs <= 1) {
+        for (;;) {
+            Item item{};
+            if (!produce(item)) {
+                return;
+            }
+            emit(work(std::move(item)));
         }
-        return;
     }
-    const std::size_t window = static_cast<std::size_t>(jobs) * 16;
-    std::mutex mutex;
-    std::condition_variable changed;
+    const std::size_t window = static_cast<std::size_t>(jobs) * items_in_flight_per_job;
+
+    std::mutex produce_mutex;  // one produce() at a time; never held with `mutex`
+    bool produce_done = false;
+    std::size_t produced = 0;
+
+    std::mutex mutex;                    // guards everything below
+    std::condition_variable next_ready;  // the emitter waits on it
+    std::condition_variable slot_free;   // workers wait on it when the window is full
     std::map<std::size_t, Result> ready;
-    std::size_t next_to_take = 0;
+    std::size_t in_flight = 0;  // taken (or being taken) and not yet emitted
+    std::size_t waiting_for_slot = 0;
     std::size_t next_to_emit = 0;
+    bool exhausted = false;  // produce returned false; `total` items were produced
+    std::size_t total = 0;
 
     auto worker = [&] {
         for (;;) {
-            std::size_t i = 0;
             {
                 std::unique_lock lock(mutex);
-                changed.wait(lock, [&] {
-                    return next_to_take >= count || next_to_take < next_to_emit + window;
-                });
-                if (next_to_take >= count) {
+                if (!exhausted && in_flight >= window) {
+                    ++waiting_for_slot;
+                    slot_free.wait(lock, [&] { return exhausted || in_flight < window; });
+                    --waiting_for_slot;
+                }
+                if (exhausted) {
                     return;
                 }
-                i = next_to_take++;
+                ++in_flight;
             }
-            Result r = work(i);
+            Item item{};
+            std::optional<std::size_t> index;
+            std::size_t produced_in_all = 0;
+            {
+                std::lock_guard lock(produce_mutex);
+                if (!produce_done && produce(item)) {
+                    index = produced++;
+                } else {
+                    produce_done = true;
+                    produced_in_all = produced;
+                }
+            }
+            if (!index) {
+                {
+                    std::lock_guard lock(mutex);
+                    --in_flight;
+                    exhausted = true;
+                    total = produced_in_all;
+                }
+                slot_free.notify_all();   // the waiting workers have nothing left to take
+                next_ready.notify_one();  // the emitter may have emitted everything already
+                return;
+            }
+            Result result = work(std::move(item));
+            bool is_next = false;
             {
                 std::lock_guard lock(mutex);
-                ready.emplace(i, std::move(r));
+                is_next = *index == next_to_emit;
+                ready.emplace(*index, std::move(result));
             }
-            changed.notify_all();
+            if (is_next) {
+                next_ready.notify_one();
+            }
         }
     };
     std::vector<std::thread> threads;
@@ -60,22 +115,49 @@ void run_ordered(std::size_t count, unsigned jobs, const std::function<Result(st
     for (unsigned t = 0; t < jobs; ++t) {
         threads.emplace_back(worker);
     }
-    while (next_to_emit < count) {
-        Result r;
+    for (;;) {
+        std::optional<Result> result;
+        bool wake_worker = false;
         {
             std::unique_lock lock(mutex);
-            changed.wait(lock, [&] { return ready.count(next_to_emit) != 0; });
+            next_ready.wait(lock, [&] {
+                return ready.count(next_to_emit) != 0 || (exhausted && next_to_emit == total);
+            });
             auto it = ready.find(next_to_emit);
-            r = std::move(it->second);
+            if (it == ready.end()) {
+                break;  // exhausted and everything emitted
+            }
+            result.emplace(std::move(it->second));
             ready.erase(it);
             ++next_to_emit;
+            --in_flight;
+            wake_worker = waiting_for_slot != 0;
         }
-        changed.notify_all();
-        emit(std::move(r));
+        if (wake_worker) {
+            slot_free.notify_one();
+        }
+        emit(std::move(*result));
     }
     for (auto& t : threads) {
         t.join();
     }
+}
+
+// Calls work(i) for every i in [0, count) on `jobs` threads and emit(result) in index
+// order (the form for inputs already in memory, e.g. `bench`).
+template <class Result>
+void run_ordered(std::size_t count, unsigned jobs, const std::function<Result(std::size_t)>& work,
+                 const std::function<void(Result&&)>& emit) {
+    std::size_t next = 0;
+    const std::function<bool(std::size_t&)> produce = [&](std::size_t& i) {
+        if (next >= count) {
+            return false;
+        }
+        i = next++;
+        return true;
+    };
+    const std::function<Result(std::size_t &&)> by_index = [&](std::size_t&& i) { return work(i); };
+    run_ordered_stream<std::size_t, Result>(count < 2 ? 1U : jobs, produce, by_index, emit);
 }
 
 }  // namespace mvcli
