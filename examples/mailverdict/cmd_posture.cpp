@@ -8,6 +8,7 @@
 
 #include <mailverdict/auth/org_domain.hpp>
 #include <mailverdict/output/json.hpp>
+#include <mailverdict/output/posture_html.hpp>
 #include <mailverdict/output/posture_json.hpp>
 #include <mailverdict/policy/posture.hpp>
 #include <mailverdict/policy/tenant.hpp>
@@ -41,11 +42,13 @@ int cmd_posture(const std::vector<std::string>& args) {
     const po::positional_options_description pos;
     const std::string usage_line =
         "mailverdict posture --policy TENANT.yaml [--baseline standard|strict] "
-        "[--dns-server ...|--dns-zone ...] [--format text|json]";
+        "[--dns-server ...|--dns-zone ...] [--format text|json|html]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    const Format format = common.parsed_format({Format::text, Format::json});
+    // html is this command's own format (one self-contained page on stdout).
+    const bool html = common.format == "html";
+    const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
     if (policy_file.empty()) {
         throw UsageError("--policy TENANT.yaml is required (usage: " + usage_line + ")");
     }
@@ -73,7 +76,10 @@ int cmd_posture(const std::vector<std::string>& args) {
     auto resolver = make_resolver(common);
     const policy::PostureAnalyzer analyzer(*tenant, *resolver, options);
     const policy::PostureResult result = analyzer.analyze();
-    if (format == Format::json) {
+    if (html) {
+        output::write_posture_html(std::cout, result, tenant->name(), options.baseline,
+                                   {{"Tenant", tenant->name()}, {"Tenant file", policy_file}});
+    } else if (format == Format::json) {
         std::cout << output::pretty(output::to_json(result, tenant->name(), options.baseline))
                   << "\n";
     } else {

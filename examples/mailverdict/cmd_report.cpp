@@ -6,11 +6,15 @@
 #include "engine_setup.hpp"
 #include "inputs.hpp"
 
+#include <mailverdict/auth/org_domain.hpp>
 #include <mailverdict/message/message.hpp>
 #include <mailverdict/message/received.hpp>
 #include <mailverdict/output/json.hpp>
+#include <mailverdict/output/posture_html.hpp>
+#include <mailverdict/output/posture_json.hpp>
 #include <mailverdict/output/report_html.hpp>
 #include <mailverdict/output/report_json.hpp>
+#include <mailverdict/policy/posture.hpp>
 #include <mailverdict/policy/tenant.hpp>
 #include <mailverdict/report/report.hpp>
 #include <mailverdict/verdict/engine.hpp>
@@ -80,15 +84,42 @@ int cmd_report(const std::vector<std::string>& args) {
     MessageRun run("report", common);
     run.run(stream, work, emit);
     const int status = run.status();
+    // The tenant's posture (configuration analyzer and cut-over checks) belongs in the
+    // pilot report too (issue 8 item 7): JSON key "posture", HTML sections, a text summary.
+    auto suffixes = psl::PublicSuffixList::system();
+    policy::PostureOptions posture_options;
+    posture_options.public_suffixes = suffixes ? &*suffixes.list : nullptr;
+    const policy::PostureResult posture =
+        policy::PostureAnalyzer(*loaded.tenant, *resolver, posture_options).analyze();
     if (html) {
-        output::write_report_html(std::cout, report,
-                                  {{"Tenant", loaded.tenant->name()},
-                                   {"Tenant file", policy_file},
-                                   {"Inputs", output::html::fact_list(inputs)}});
+        auto sections = output::report_sections(report);
+        for (auto& s : output::posture_sections(posture, posture_options.baseline, "/posture")) {
+            sections.push_back(std::move(s));
+        }
+        output::html::write_page(
+            std::cout,
+            output::report_page(report, {{"Tenant", loaded.tenant->name()},
+                                         {"Tenant file", policy_file},
+                                         {"Inputs", output::html::fact_list(inputs)}}),
+            sections);
     } else if (format == Format::json) {
-        std::cout << output::pretty(output::to_json(report)) << "\n";
+        auto doc = output::to_json(report);
+        doc["posture"] = output::to_json(posture, loaded.tenant->name(), posture_options.baseline);
+        std::cout << output::pretty(doc) << "\n";
     } else {
         output::print_report_text(std::cout, report);
+        std::size_t high = 0, failed = 0;
+        for (const auto* f : posture.findings()) {
+            failed += f->status == policy::CheckStatus::failed ? 1 : 0;
+            high +=
+                f->status == policy::CheckStatus::failed && f->severity == policy::Severity::high
+                    ? 1
+                    : 0;
+        }
+        std::cout << "\nPosture (Standard baseline)\n  score " << posture.score.earned << "/"
+                  << posture.score.possible << " points, " << failed << " finding(s), " << high
+                  << " of high severity: mailverdict posture --policy " << policy_file
+                  << " lists them\n";
     }
     return status;
 }

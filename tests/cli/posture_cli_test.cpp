@@ -157,6 +157,6 @@ TEST_CASE("posture usage and configuration errors exit 2") {
     CHECK(missing.err.find("no-such-tenant.yaml") != std::string::npos);
     const auto bad_format =
         run_command(cli() + " posture --policy " + source("corpus/tenants/pilot.yaml") +
-                    " --format html" + " --dns-zone " + source("corpus/dns"));
+                    " --format jsonl" + " --dns-zone " + source("corpus/dns"));
     CHECK(bad_format.exit_code == 2);
 }

@@ -155,6 +155,31 @@ std::string key_pointer(const std::string& base, const std::string& key) {
     return base + "/" + token;
 }
 
+// The posture figures a page must show (posture JSON under `base`): the score, the
+// severity counts, and every check with its points.
+std::vector<std::string> posture_pointers(const json::object& posture, const std::string& base) {
+    std::vector<std::string> out;
+    for (const char* k : {"earned", "possible", "percent", "unchecked"}) {
+        out.push_back(base + "/score/" + k);
+    }
+    for (const char* k : {"high", "medium", "low", "informational", "passed", "could_not_check"}) {
+        out.push_back(base + "/summary/" + k);
+    }
+    const auto& findings = posture.at("findings").as_array();
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        for (const char* f : {"severity", "subject", "current", "action", "points_possible"}) {
+            out.push_back(base + "/findings/" + std::to_string(i) + "/" + f);
+        }
+    }
+    const auto& passed = posture.at("passed").as_array();
+    for (std::size_t i = 0; i < passed.size(); ++i) {
+        for (const char* f : {"id", "subject", "points_earned"}) {
+            out.push_back(base + "/passed/" + std::to_string(i) + "/" + f);
+        }
+    }
+    return out;
+}
+
 std::size_t count(const std::string& s, const std::string& what) {
     std::size_t n = 0;
     for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) {
@@ -238,6 +263,11 @@ TEST_CASE("html report: Chromium renders it without a console message, with the 
             required.push_back(p + "/recipient");
         }
     }
+    // The tenant's posture, under "/posture" (issue 8 item 7: in the HTML report too).
+    REQUIRE(!doc.at("posture").at("findings").as_array().empty());
+    for (auto& p : posture_pointers(doc.at("posture").as_object(), "/posture")) {
+        required.push_back(std::move(p));
+    }
     REQUIRE(required.size() > 60);  // the corpus fills every table but impersonation
     check_figures(r.dom, doc, required);
     // Three charts: folders, detections, detections over time.
@@ -317,4 +347,22 @@ TEST_CASE("html diff: a hostile file name and Message-ID stay text in the browse
     CHECK(text.find("&lt;img src=x onerror=alert(1)&gt;.eml") != std::string::npos);
     CHECK(text.find("&lt;script&gt;alert(1)&lt;/script&gt;@x&gt;") != std::string::npos);
     check_figures(r.dom, doc, {"/moved_to_junk_or_quarantine/0/file"});
+}
+
+TEST_CASE("html posture: Chromium shows the JSON's score, findings and passed checks") {
+    TempDir tmp;
+    // Before the pilot: the SCL=-1 rule for everyone, connector restrictions, no Enhanced
+    // Filtering (docs/posture.md) - findings of every severity.
+    const std::string args =
+        " posture --policy " + corpus("tenants/before-pilot.yaml") + " --dns-zone " + corpus("dns");
+    const fs::path page = tmp.path / "posture.html";
+    const auto both = run_both(args, page);
+    const auto& doc = both.doc.as_object();
+    CHECK(doc.at("summary").at("high").as_int64() > 0);
+    const Rendered r = render(page, tmp.path);
+    check_clean_render(r);
+    auto required = posture_pointers(doc, "");
+    REQUIRE(required.size() > 40);
+    check_figures(r.dom, both.doc, required);
+    CHECK(r.dom.find("mailverdict posture") != std::string::npos);
 }
