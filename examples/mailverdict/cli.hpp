@@ -31,7 +31,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-enum class Format { text, json, jsonl, headers };
+enum class Format { text, json, jsonl, headers, table };
 
 struct CommonOptions {
     std::vector<std::string> dns_servers;  // HOST[:PORT], repeatable

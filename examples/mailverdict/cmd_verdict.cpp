@@ -125,13 +125,13 @@ int cmd_verdict(const std::vector<std::string>& args) {
     const std::string usage_line =
         "mailverdict verdict FILE|DIR|MBOX|MAILDIR... [--files-from LIST] --policy TENANT.yaml "
         "[--recipient ADDR]... [--ip IP] "
-        "[--contacts contacts.db] [--format text|json|jsonl|headers] [--jobs N]";
+        "[--contacts contacts.db] [--format text|table|json|jsonl|headers] [--jobs N]";
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
     o.mail_from_given = option_given(args, "--mail-from");
-    const Format format =
-        o.common.parsed_format({Format::text, Format::json, Format::jsonl, Format::headers});
+    const Format format = o.common.parsed_format(
+        {Format::text, Format::json, Format::jsonl, Format::headers, Format::table});
     if (!has_inputs(o.inputs, o.input_options)) {
         throw UsageError("no input (usage: " + usage_line + ")");
     }
@@ -185,6 +185,10 @@ int cmd_verdict(const std::vector<std::string>& args) {
             std::ostringstream out;
             output::print_verdict_text(out, v, file, o.trace);
             item.text = out.str();
+        } else if (format == Format::table) {
+            std::ostringstream out;
+            output::print_verdict_table_rows(out, v, file);
+            item.text = out.str();
         } else if (format == Format::headers) {
             std::ostringstream out;
             for (const auto& r : v.recipients) {
@@ -204,7 +208,7 @@ int cmd_verdict(const std::vector<std::string>& args) {
     json::array all;
     Summary summary;
     auto print = [&](json::object&& obj, const std::string& text) {
-        if (format == Format::text || format == Format::headers) {
+        if (format == Format::text || format == Format::headers || format == Format::table) {
             std::cout << text;
         } else if (format == Format::jsonl) {
             std::cout << output::compact(obj) << "\n";
@@ -218,8 +222,13 @@ int cmd_verdict(const std::vector<std::string>& args) {
     };
     const MessageRun::Unreadable unreadable = [&](const std::string& file,
                                                   const std::string& error) {
-        print({{"file", file}, {"parsed", false}, {"error", error}}, "");
+        // The table keeps a row for it, so every input is accounted for.
+        print({{"file", file}, {"parsed", false}, {"error", error}},
+              format == Format::table ? file + "  (not read: " + error + ")\n" : "");
     };
+    if (format == Format::table) {
+        output::print_verdict_table_header(std::cout);
+    }
     InputStream inputs(o.inputs, o.input_options);
     MessageRun run("verdict", o.common);
     run.run(inputs, work, emit, unreadable);
@@ -231,7 +240,7 @@ int cmd_verdict(const std::vector<std::string>& args) {
         }
         std::cout << output::pretty(doc) << "\n";
     }
-    if (format == Format::text && !o.common.quiet) {
+    if ((format == Format::text || format == Format::table) && !o.common.quiet) {
         summary.print(std::cout);
     }
     return status;

@@ -22,8 +22,10 @@ Format CommonOptions::parsed_format(std::initializer_list<Format> allowed) const
         f = Format::jsonl;
     } else if (format == "headers") {
         f = Format::headers;
+    } else if (format == "table") {
+        f = Format::table;
     } else {
-        throw UsageError("unknown --format '" + format + "' (text, json, jsonl, headers)");
+        throw UsageError("unknown --format '" + format + "' (text, json, jsonl, headers, table)");
     }
     if (std::find(allowed.begin(), allowed.end(), f) == allowed.end()) {
         throw UsageError("--format " + format + " is not available for this command");

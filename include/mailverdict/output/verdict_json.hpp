@@ -33,4 +33,10 @@ std::string microsoft_auth_results(const verdict::Verdict& verdict,
 void print_verdict_text(std::ostream& out, const verdict::Verdict& verdict, const std::string& file,
                         bool with_trace);
 
+// The verdict table: a header line, then one line per recipient (file name, recipient,
+// final and system folder, SFV, CAT, SCL, compauth, why) - for scanning a directory.
+void print_verdict_table_header(std::ostream& out);
+void print_verdict_table_rows(std::ostream& out, const verdict::Verdict& verdict,
+                              const std::string& file);
+
 }  // namespace mailverdict::output
