@@ -1,6 +1,8 @@
 // RFC 5322 message parsing: header fields, body split, defects.
 #include <mailverdict/message/message.hpp>
 
+#include "mime_structure.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -65,6 +67,10 @@ constexpr std::array kDefectNames{
     DefectName{DefectKind::unknown_charset, "unknown_charset"},
     DefectName{DefectKind::bad_idna_domain, "bad_idna_domain"},
     DefectName{DefectKind::received_unparsable, "received_unparsable"},
+    DefectName{DefectKind::multipart_without_boundary, "multipart_without_boundary"},
+    DefectName{DefectKind::multipart_boundary_missing, "multipart_boundary_missing"},
+    DefectName{DefectKind::multipart_unterminated, "multipart_unterminated"},
+    DefectName{DefectKind::mime_depth_limit, "mime_depth_limit"},
 };
 
 // RFC 5322 3.6, table: fields that may appear at most once (From has its own defect).
@@ -136,6 +142,10 @@ public:
         }
         split_header(buffer);
         check_fields();
+        if (const HeaderField* ct = message_.find("Content-Type"); ct != nullptr) {
+            detail::check_mime_structure(ct->value(), message_.body(), message_.body_offset_,
+                                         limits_.max_mime_depth, message_.defects_);
+        }
         return std::move(message_);
     }
 
@@ -327,6 +337,17 @@ private:
         bool has_date = false;
         std::array<std::size_t, kSingletonFields.size()> singleton_counts{};
         for (const auto& field : fields) {
+            if (iequals(field.name, "Subject")) {
+                // RFC 2047 6.3: a word that cannot be decoded is shown as written; the
+                // analyst is told (the From display name gets the same in parse_addresses).
+                std::vector<Defect> found;
+                (void)decode_encoded_words(field.value(), &found);
+                for (auto& defect : found) {
+                    defect.offset += field.offset;
+                    defect.detail = std::string{field.name} + ": " + defect.detail;
+                    message_.defects_.push_back(std::move(defect));
+                }
+            }
             if (iequals(field.name, "From")) {
                 ++from_count;
                 if (from_count == 2) {

@@ -15,30 +15,34 @@ namespace mailverdict {
 
 // What can be wrong with a message. Each value is documented where it is raised.
 enum class DefectKind {
-    empty_message,            // no bytes at all
-    missing_from,             // RFC 5322 3.6: From is required
-    multiple_from,            // RFC 5322 3.6: From appears at most once
-    multiple_from_addresses,  // one From field with several mailboxes (DMARC 6.6.1)
-    unparsable_address,       // an address field mimetic could not split into mailboxes
-    missing_date,             // RFC 5322 3.6: Date is required
-    duplicate_singleton,      // Date, Sender, Reply-To, To, Cc, Subject, Message-ID... twice
-    eight_bit_header,         // RFC 5322 2.2: header bytes must be US-ASCII (kept as-is)
-    line_too_long,            // RFC 5322 2.1.1: lines are limited to 998 octets
-    header_without_colon,     // a header line that is neither a field nor a continuation
-    leading_continuation,     // a folded continuation line before any field
-    empty_field_name,         // ":value"
-    whitespace_before_colon,  // "Subject : x" (obsolete syntax, RFC 5322 4.5)
-    bare_lf,                  // lines end in LF alone rather than CRLF
-    mixed_line_endings,       // both CRLF and bare LF are used
-    bare_cr,                  // a CR not followed by LF
-    nul_byte,                 // a NUL octet in the header
-    missing_body_separator,   // the header runs to the end of the data (truncated message)
-    header_size_limit,        // more than Limits::max_header_bytes: the rest is body
-    field_count_limit,        // more than Limits::max_fields: later fields are ignored
-    bad_encoded_word,         // RFC 2047 word that cannot be decoded (kept raw)
-    unknown_charset,          // RFC 2047 word in a charset ICU does not know (kept raw)
-    bad_idna_domain,          // domain that is not valid IDNA (kept as written)
-    received_unparsable,      // a Received field that yields no hop information
+    empty_message,               // no bytes at all
+    missing_from,                // RFC 5322 3.6: From is required
+    multiple_from,               // RFC 5322 3.6: From appears at most once
+    multiple_from_addresses,     // one From field with several mailboxes (DMARC 6.6.1)
+    unparsable_address,          // an address field mimetic could not split into mailboxes
+    missing_date,                // RFC 5322 3.6: Date is required
+    duplicate_singleton,         // Date, Sender, Reply-To, To, Cc, Subject, Message-ID... twice
+    eight_bit_header,            // RFC 5322 2.2: header bytes must be US-ASCII (kept as-is)
+    line_too_long,               // RFC 5322 2.1.1: lines are limited to 998 octets
+    header_without_colon,        // a header line that is neither a field nor a continuation
+    leading_continuation,        // a folded continuation line before any field
+    empty_field_name,            // ":value"
+    whitespace_before_colon,     // "Subject : x" (obsolete syntax, RFC 5322 4.5)
+    bare_lf,                     // lines end in LF alone rather than CRLF
+    mixed_line_endings,          // both CRLF and bare LF are used
+    bare_cr,                     // a CR not followed by LF
+    nul_byte,                    // a NUL octet in the header
+    missing_body_separator,      // the header runs to the end of the data (truncated message)
+    header_size_limit,           // more than Limits::max_header_bytes: the rest is body
+    field_count_limit,           // more than Limits::max_fields: later fields are ignored
+    bad_encoded_word,            // RFC 2047 word that cannot be decoded (kept raw)
+    unknown_charset,             // RFC 2047 word in a charset ICU does not know (kept raw)
+    bad_idna_domain,             // domain that is not valid IDNA (kept as written)
+    received_unparsable,         // a Received field that yields no hop information
+    multipart_without_boundary,  // RFC 2046 5.1.1: a multipart Content-Type needs boundary=
+    multipart_boundary_missing,  // the boundary never starts a line of the body
+    multipart_unterminated,      // no close delimiter "--boundary--" (truncated?)
+    mime_depth_limit,            // multiparts nested deeper than Limits::max_mime_depth
 };
 
 // Short stable identifier of a defect kind, e.g. "missing_from" (used in JSON).
@@ -95,6 +99,9 @@ struct ParseLimits {
     std::size_t max_header_bytes = std::size_t{1024} * 1024;  // total header size
     std::size_t max_fields = 2000;                            // header fields kept
     std::size_t max_line_length = 998;  // RFC 5322 2.1.1 (longer lines: defect only)
+    // Multipart levels whose structure is checked (Postfix's mime_nesting_limit default);
+    // deeper parts are not looked at (mime_depth_limit).
+    std::size_t max_mime_depth = 100;
 };
 
 class Message {
