@@ -63,11 +63,10 @@ int cmd_submissions(const std::vector<std::string>& args) {
     } catch (const report::SubmissionsError& e) {
         throw ConfigurationError(e.what());
     }
-    report::SubmissionScore score(std::move(submissions));
-
     auto resolver = make_resolver(common);
     const TenantEngine loaded =
         load_tenant_engine(policy_file, *resolver, std::nullopt, contacts_file);
+    report::SubmissionScore score(std::move(submissions), {}, loaded.tenant.get());
     const Engine& engine = *loaded.engine;
 
     // Only labelled messages are judged (SubmissionScore::find is const: safe on workers).

@@ -96,6 +96,32 @@ std::string from_domain(const verdict::Verdict& v) {
     return v.from ? lower(v.from->domain) : std::string();
 }
 
+// Mail the tenant's third-party filter relayed (its verified PTR is the MX host or under
+// it) that reached the service without enhanced filtering.
+bool relayed_outside_connector(const verdict::Verdict& v, const policy::Tenant* tenant) {
+    if (tenant == nullptr || v.enhanced_filtering || !v.connecting_ip || v.ptr.empty()) {
+        return false;
+    }
+    const std::string host = lower(tenant->mail_routing().mx_host);
+    const std::string ptr = lower(v.ptr);
+    if (host.empty()) {
+        return false;
+    }
+    return ptr == host || (ptr.size() > host.size() &&
+                           ptr.compare(ptr.size() - host.size(), host.size(), host) == 0 &&
+                           ptr[ptr.size() - host.size() - 1] == '.');
+}
+
+// The partner connector the filter's mail should use (the first enabled Partner one).
+std::string connector_name(const policy::Tenant& tenant) {
+    for (const auto& c : tenant.inbound_connectors()) {
+        if (c.enabled && c.type == policy::ConnectorType::partner) {
+            return "inbound connector " + c.name;
+        }
+    }
+    return "an inbound connector for the third-party filter";
+}
+
 // The anti-phishing setting that acts on an impersonation detection (brief 4.2).
 std::string_view impersonation_setting(Detection d) {
     switch (d) {
@@ -213,8 +239,12 @@ std::vector<Submission> parse_submissions(std::string_view text, const std::stri
     return out;
 }
 
-SubmissionScore::SubmissionScore(std::vector<Submission> submissions, Limits limits)
-    : submissions_(std::move(submissions)), matched_(submissions_.size(), false), limits_(limits) {}
+SubmissionScore::SubmissionScore(std::vector<Submission> submissions, Limits limits,
+                                 const policy::Tenant* tenant)
+    : submissions_(std::move(submissions)),
+      matched_(submissions_.size(), false),
+      tenant_(tenant),
+      limits_(limits) {}
 
 std::vector<const Submission*> SubmissionScore::find(std::string_view file,
                                                      std::string_view message_id) const {
@@ -310,7 +340,19 @@ void SubmissionScore::score(const verdict::Verdict& v, const verdict::RecipientV
             const auto* arc_set = v.auth.arc.newest();
             const bool arc_pass = v.auth.arc.cv == arc::ChainStatus::pass && arc_set != nullptr &&
                                   !arc_set->seal_domain.empty();
-            if (d == Detection::spoof && arc_pass) {
+            if (d == Detection::spoof && relayed_outside_connector(v, tenant_)) {
+                // Brief 2.3/9, setup step 4: the third-party filter handed the message over
+                // from an address its connector and the skip list do not cover, so SPF and
+                // DMARC judged the filter's IP; fixing that fixes every such message.
+                const std::string ip = v.connecting_ip ? v.connecting_ip->to_string() : "";
+                suggest("connector_skip_ip", ip, connector_name(*tenant_),
+                        "the third-party filter (PTR " + v.ptr +
+                            ") relayed it from an address outside the inbound connector and "
+                            "the enhanced filtering skip list, so SPF and DMARC were judged "
+                            "against the filter: add " +
+                            ip + " to the connector's SenderIPAddresses and to EFSkipIPs",
+                        "brief 2.3, 9 (enhanced filtering), migration setup step 4", file);
+            } else if (d == Detection::spoof && arc_pass) {
                 // Brief 2.4: an intermediary that modifies mail and seals a passing ARC chain
                 // (a mailing list, a gateway) is tuned by trusting its sealer, which keeps
                 // protecting the From domain against everyone else.

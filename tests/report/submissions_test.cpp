@@ -323,3 +323,43 @@ TEST_CASE("a mailing list's spoof false positive with a passing ARC chain: trust
     REQUIRE(broken.suggestions().size() == 1);
     CHECK(broken.suggestions()[0].kind == "tabl_spoof_allow");
 }
+
+TEST_CASE("spoof false positive relayed by the filter outside its connector: skip its IP") {
+    const auto tenant = policy::Tenant::parse(R"(
+tenant: {name: Contoso}
+accepted_domains: [contoso.com]
+mail_routing: {mx: third_party, mx_host: gateway.example.net}
+inbound_connectors:
+  - name: Inbound from gateway
+    type: Partner
+    sender_ip_addresses: [203.0.113.0/25]
+)",
+                                              "t.yaml");
+    auto v = message("statements", "woodgrovebank.example", "<r@x>");
+    v.connecting_ip = boost::asio::ip::make_address("203.0.113.140");
+    v.ptr = "filter-out-9.Gateway.example.net";
+    v.infrastructure.value = "example.net";
+    auto r = recipient("nestor@contoso.com", Folder::quarantine, Folder::quarantine);
+    r.detections.push_back(hit(Detection::spoof));
+    v.recipients.push_back(r);
+
+    SubmissionScore score(parse_submissions("r.eml\tclean\n", "l"), {}, &tenant);
+    score.add(v, "r.eml");
+    REQUIRE(score.suggestions().size() == 1);
+    CHECK(score.suggestions()[0].kind == "connector_skip_ip");
+    CHECK(score.suggestions()[0].target == "203.0.113.140");
+    CHECK(score.suggestions()[0].where == "inbound connector Inbound from gateway");
+
+    // A PTR that merely ends with the same letters is someone else; enhanced filtering
+    // already on means the filter's IP was skipped: both get the spoofed-sender pair.
+    v.ptr = "mail.notgateway.example.net";
+    SubmissionScore other(parse_submissions("r.eml\tclean\n", "l"), {}, &tenant);
+    other.add(v, "r.eml");
+    REQUIRE(other.suggestions().size() == 1);
+    CHECK(other.suggestions()[0].kind == "tabl_spoof_allow");
+    v.ptr = "filter-out-9.gateway.example.net";
+    v.enhanced_filtering = true;
+    SubmissionScore skipped(parse_submissions("r.eml\tclean\n", "l"), {}, &tenant);
+    skipped.add(v, "r.eml");
+    CHECK(skipped.suggestions()[0].kind == "tabl_spoof_allow");
+}

@@ -7,6 +7,7 @@
 // docs/submissions.md.
 #pragma once
 
+#include <mailverdict/policy/tenant.hpp>
 #include <mailverdict/verdict/verdict.hpp>
 
 #include <cstddef>
@@ -79,6 +80,7 @@ struct ScoredSubmission {
 // One piece of suggested tuning, with how many scored verdicts support it.
 struct TuningSuggestion {
     // tabl_spoof_allow, tabl_spoof_block, tabl_sender_allow, tabl_sender_block,
+    // connector_skip_ip,
     // trusted_sender, trusted_domain, trusted_arc_sealer, set_action, review_override,
     // submit_to_microsoft
     std::string kind;
@@ -104,7 +106,10 @@ struct SubmissionLimits {
 class SubmissionScore {
 public:
     using Limits = SubmissionLimits;
-    explicit SubmissionScore(std::vector<Submission> submissions, Limits limits = Limits{});
+    // `tenant` (optional) tells mail the third-party filter relayed from outside its
+    // connector (a connector_skip_ip suggestion instead of a spoofed-sender allow).
+    explicit SubmissionScore(std::vector<Submission> submissions, Limits limits = Limits{},
+                             const policy::Tenant* tenant = nullptr);
 
     // The submissions that name this message (by file or Message-ID), or none.
     [[nodiscard]] std::vector<const Submission*> find(std::string_view file,
@@ -147,6 +152,7 @@ private:
 
     std::vector<Submission> submissions_;
     std::vector<bool> matched_;
+    const policy::Tenant* tenant_ = nullptr;
     Limits limits_;
     SubmissionCounts totals_;
     std::map<std::string, SubmissionCounts> by_label_;
