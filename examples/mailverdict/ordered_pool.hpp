@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -32,6 +33,9 @@ inline constexpr std::size_t items_in_flight_per_job = 16;
 //  - the emitter is woken only when the result it needs next is ready (or all is done),
 //    a worker only when the window has room for it again.
 // work must be thread-safe. With jobs <= 1 everything runs on the calling thread.
+// An exception from produce, work or emit stops the run: the workers finish the item
+// they hold, are joined, and the first exception is rethrown on the calling thread (as
+// with jobs <= 1, so the exit status never depends on --jobs).
 template <class Item, class Result>
 void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce,
                         const std::function<Result(Item&&)>& work,
@@ -60,8 +64,20 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
     std::size_t next_to_emit = 0;
     bool exhausted = false;  // produce returned false; `total` items were produced
     std::size_t total = 0;
+    std::exception_ptr failure;  // the first exception of a worker; stops everything
 
-    auto worker = [&] {
+    const auto stop = [&](std::exception_ptr e) {
+        {
+            std::lock_guard lock(mutex);
+            if (!failure) {
+                failure = std::move(e);
+            }
+            exhausted = true;
+        }
+        slot_free.notify_all();
+        next_ready.notify_all();
+    };
+    auto worker_loop = [&] {
         for (;;) {
             {
                 std::unique_lock lock(mutex);
@@ -110,22 +126,31 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
             }
         }
     };
+    auto worker = [&] {
+        try {
+            worker_loop();
+        } catch (...) {
+            stop(std::current_exception());
+        }
+    };
     std::vector<std::thread> threads;
     threads.reserve(jobs);
     for (unsigned t = 0; t < jobs; ++t) {
         threads.emplace_back(worker);
     }
+    std::exception_ptr emit_failure;
     for (;;) {
         std::optional<Result> result;
         bool wake_worker = false;
         {
             std::unique_lock lock(mutex);
             next_ready.wait(lock, [&] {
-                return ready.count(next_to_emit) != 0 || (exhausted && next_to_emit == total);
+                return failure || ready.count(next_to_emit) != 0 ||
+                       (exhausted && next_to_emit == total);
             });
             auto it = ready.find(next_to_emit);
-            if (it == ready.end()) {
-                break;  // exhausted and everything emitted
+            if (failure || it == ready.end()) {
+                break;  // a worker failed, or exhausted and everything emitted
             }
             result.emplace(std::move(it->second));
             ready.erase(it);
@@ -136,10 +161,22 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
         if (wake_worker) {
             slot_free.notify_one();
         }
-        emit(std::move(*result));
+        try {
+            emit(std::move(*result));
+        } catch (...) {
+            emit_failure = std::current_exception();
+            stop(emit_failure);
+            break;
+        }
     }
     for (auto& t : threads) {
         t.join();
+    }
+    if (emit_failure) {
+        std::rethrow_exception(emit_failure);
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
     }
 }
 

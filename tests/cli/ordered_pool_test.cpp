@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,4 +122,58 @@ TEST_CASE("run_ordered_stream: a slow emitter fills the window, workers wait, no
     CHECK(seen.front() == 0);
     CHECK(seen.back() == 299);
     CHECK(std::is_sorted(seen.begin(), seen.end()));
+}
+
+TEST_CASE(
+    "run_ordered_stream: an exception in work, produce or emit stops the run and is rethrown") {
+    for (const unsigned jobs : {1U, 2U, 4U}) {
+        CAPTURE(jobs);
+        std::size_t next = 0;
+        const std::function<bool(int&)> produce = [&](int& item) {
+            if (next >= 1000) {
+                return false;
+            }
+            item = static_cast<int>(next++);
+            return true;
+        };
+        const std::function<int(int&&)> work = [](int&& item) {
+            if (item == 37) {
+                throw std::runtime_error("work failed on 37");
+            }
+            return item;
+        };
+        std::vector<int> emitted;
+        const std::function<void(int&&)> emit = [&](int&& r) { emitted.push_back(r); };
+        CHECK_THROWS_WITH_AS((mvcli::run_ordered_stream<int, int>(jobs, produce, work, emit)),
+                             "work failed on 37", std::runtime_error);
+        // Only results before the failure can have been emitted, in order.
+        CHECK(emitted.size() <= 37);
+        for (std::size_t i = 0; i < emitted.size(); ++i) {
+            CHECK(emitted[i] == static_cast<int>(i));
+        }
+
+        next = 0;
+        const std::function<bool(int&)> failing_produce = [&](int& item) {
+            if (next == 10) {
+                throw std::runtime_error("unreadable input list");
+            }
+            item = static_cast<int>(next++);
+            return true;
+        };
+        const std::function<int(int&&)> identity = [](int&& item) { return item; };
+        emitted.clear();
+        CHECK_THROWS_WITH_AS(
+            (mvcli::run_ordered_stream<int, int>(jobs, failing_produce, identity, emit)),
+            "unreadable input list", std::runtime_error);
+
+        next = 0;
+        const std::function<void(int&&)> failing_emit = [](int&& r) {
+            if (r == 3) {
+                throw std::runtime_error("stdout closed");
+            }
+        };
+        CHECK_THROWS_WITH_AS(
+            (mvcli::run_ordered_stream<int, int>(jobs, produce, identity, failing_emit)),
+            "stdout closed", std::runtime_error);
+    }
 }
