@@ -70,18 +70,18 @@ bool is_impersonation(Detection d) {
            d == Detection::mailbox_intelligence_impersonation;
 }
 
-// The applied override that made the final folder differ from the system's, if any.
+// The applied override that made the final folder differ from the system's, if any: the
+// primary one, which the engine lists first (brief 11.3; report.cpp counts the same).
 const verdict::Override* deciding_override(const verdict::RecipientVerdict& r) {
     if (r.final.folder == r.system.folder) {
         return nullptr;
     }
-    const verdict::Override* found = nullptr;
     for (const auto& o : r.overrides) {
         if (o.applied) {
-            found = &o;  // the last applied one had the final word
+            return &o;
         }
     }
-    return found;
+    return nullptr;
 }
 
 bool advanced_delivery(const verdict::Override& o) {
@@ -244,18 +244,42 @@ SubmissionScore::SubmissionScore(std::vector<Submission> submissions, Limits lim
     : submissions_(std::move(submissions)),
       matched_(submissions_.size(), false),
       tenant_(tenant),
-      limits_(limits) {}
+      limits_(limits) {
+    for (std::size_t i = 0; i < submissions_.size(); ++i) {
+        const std::string& m = submissions_[i].message;
+        if (!m.empty() && m.front() == '<') {
+            by_id_[strip_brackets(m)].push_back(i);
+        } else {
+            const auto slash = m.rfind('/');
+            by_name_[slash == std::string::npos ? m : m.substr(slash + 1)].push_back(i);
+        }
+    }
+}
 
 std::vector<const Submission*> SubmissionScore::find(std::string_view file,
                                                      std::string_view message_id) const {
-    std::vector<const Submission*> out;
+    // Candidates by index (Message-ID, last path component), then the exact rule; in
+    // submissions_ order so the result does not depend on the maps.
+    std::vector<std::size_t> candidates;
     const std::string id = strip_brackets(message_id);
-    for (const auto& s : submissions_) {
-        const bool by_id = !s.message.empty() && s.message.front() == '<' && !id.empty() &&
-                           strip_brackets(s.message) == id;
-        if (by_id || names_file(s.message, file)) {
-            out.push_back(&s);
+    if (const auto it = by_id_.find(id); !id.empty() && it != by_id_.end()) {
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+    const auto slash = file.rfind('/');
+    const std::string last(slash == std::string_view::npos ? file : file.substr(slash + 1));
+    if (const auto it = by_name_.find(last); it != by_name_.end()) {
+        for (const std::size_t i : it->second) {
+            if (names_file(submissions_[i].message, file)) {
+                candidates.push_back(i);
+            }
         }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<const Submission*> out;
+    out.reserve(candidates.size());
+    for (const std::size_t i : candidates) {
+        out.push_back(&submissions_[i]);
     }
     return out;
 }
@@ -440,11 +464,21 @@ void SubmissionScore::score(const verdict::Verdict& v, const verdict::RecipientV
             // NoAction; 13.3 step 4 turns them on one at a time).
             const Detection d = r.detections.front().detection;
             out.decided_by = std::string(verdict::category(d)) + " (no action)";
-            suggest("set_action", std::string(impersonation_setting(d)) + " = Quarantine",
+            // Brief 4.6, 13.3 step 4: user and domain impersonation Quarantine in both
+            // Standard and Strict; mailbox intelligence MoveToJmf (Standard), Quarantine
+            // (Strict).
+            const bool mailbox_intelligence = d == Detection::mailbox_intelligence_impersonation;
+            suggest("set_action",
+                    std::string(impersonation_setting(d)) +
+                        (mailbox_intelligence ? " = MoveToJmf (Standard) or Quarantine (Strict)"
+                                              : " = Quarantine"),
                     r.anti_phish_policy,
-                    "the impersonation was detected but not acted on: set the action to "
-                    "Quarantine (Standard and Strict)",
-                    "brief 4.2, 13.3 step 4", file);
+                    mailbox_intelligence
+                        ? "the impersonation was detected but not acted on: set the action to "
+                          "MoveToJmf (Standard) or Quarantine (Strict)"
+                        : "the impersonation was detected but not acted on: set the action to "
+                          "Quarantine (Standard and Strict)",
+                    "brief 4.2, 4.6, 13.3 step 4", file);
         } else if (!domain.empty()) {
             if (v.compauth.result != verdict::CompAuthResult::pass &&
                 !v.infrastructure.value.empty()) {

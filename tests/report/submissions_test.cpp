@@ -363,3 +363,41 @@ inbound_connectors:
     skipped.add(v, "r.eml");
     CHECK(skipped.suggestions()[0].kind == "tabl_spoof_allow");
 }
+
+TEST_CASE("two applied overrides: the primary one (listed first) decided") {
+    // A spoofed-sender allow delivered it; the SCL=-1 rule also matched afterwards. The
+    // allow is what to undo (brief 11.3 primary override; report.cpp counts the same).
+    SubmissionScore score(parse_submissions("two.eml\tphish\n", "l"));
+    auto v = message("it", "fabrikam.example", "<two@x>");
+    auto r = recipient("megan@contoso.com", Folder::quarantine, Folder::inbox);
+    r.detections.push_back(hit(Detection::spoof));
+    verdict::Override allow;
+    allow.mechanism = "spoof_allow";
+    allow.source = "Tenant Allow/Block List";
+    allow.entry = "fabrikam.example, 198.51.100.0/24";
+    allow.applied = true;
+    verdict::Override rule;
+    rule.mechanism = "mail_flow_rule_bypass";
+    rule.source = "Exchange transport rule";
+    rule.entry = "SCL-1";
+    rule.applied = true;
+    r.overrides = {allow, rule};
+    v.recipients.push_back(r);
+    score.add(v, "two.eml");
+    CHECK(score.false_negatives_by().at("override: Tenant Allow/Block List") == 1);
+    REQUIRE(score.suggestions().size() == 1);
+    CHECK(score.suggestions()[0].kind == "tabl_spoof_block");
+}
+
+TEST_CASE("mailbox intelligence observed only: Standard MoveToJmf, Strict Quarantine") {
+    SubmissionScore score(parse_submissions("mi.eml\tphish\n", "l"));
+    auto v = message("daniel.wilson.fab", "freemail.example", "<mi@x>");
+    auto r = recipient("megan@contoso.com", Folder::inbox, Folder::inbox);
+    r.detections.push_back(hit(Detection::mailbox_intelligence_impersonation));
+    v.recipients.push_back(r);
+    score.add(v, "mi.eml");
+    REQUIRE(score.suggestions().size() == 1);
+    // Brief 4.6 table: MailboxIntelligenceProtectionAction NoAction / MoveToJmf / Quarantine.
+    CHECK(score.suggestions()[0].target ==
+          "MailboxIntelligenceProtectionAction = MoveToJmf (Standard) or Quarantine (Strict)");
+}

@@ -153,6 +153,10 @@ private:
     std::vector<Submission> submissions_;
     std::vector<bool> matched_;
     const policy::Tenant* tenant_ = nullptr;
+    // Indexes of submissions_ by Message-ID (without brackets) and by the last path
+    // component of the file name, so find() is not a scan of every label per message.
+    std::map<std::string, std::vector<std::size_t>, std::less<>> by_id_;
+    std::map<std::string, std::vector<std::size_t>, std::less<>> by_name_;
     Limits limits_;
     SubmissionCounts totals_;
     std::map<std::string, SubmissionCounts> by_label_;
