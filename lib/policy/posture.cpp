@@ -155,6 +155,10 @@ constexpr std::string_view src_dmarc =
 constexpr std::string_view microsoft_spf_include = "spf.protection.outlook.com";
 constexpr std::size_t spf_max_lookups = 10;  // RFC 7208 4.6.4
 constexpr int spf_max_depth = 10;
+// Terms counted before the walk stops: past 10 an evaluation permerrors anyway, but the
+// walk goes on a little to report every broken include; the cap bounds records that
+// include the same subtree many times.
+constexpr std::size_t spf_walk_lookup_cap = 50;
 
 // ---------------------------------------------------------------------------------------
 // Value texts, as PowerShell shows them
@@ -353,23 +357,36 @@ struct SpfTree {
     std::vector<std::string> problems;     // permerrors met when the term is reached
     std::optional<spf::Qualifier> final_all;
     bool ends_without_all = false;  // neither all nor a usable redirect: neutral (4.7)
-    std::set<std::string> visited;
+    // The records on the path being walked: a record included twice is counted twice
+    // (RFC 7208 4.6.4 counts every term an evaluation reaches), a record that includes
+    // itself again is a loop.
+    std::set<std::string> path;
 };
 
-void walk_spf(dns::Resolver& resolver, const std::string& domain, const spf::SpfRecord& record,
-              int depth, bool on_top_chain, SpfTree& tree);
+void walk_spf(dns::Resolver& resolver, const spf::SpfRecord& record, int depth, bool on_top_chain,
+              SpfTree& tree);
 
 void follow(dns::Resolver& resolver, std::string_view term, std::string_view target_spec, int depth,
             bool on_top_chain, SpfTree& tree) {
     const std::string target = psl::normalize_domain(target_spec);
-    if (target == microsoft_spf_include) {
-        tree.includes_microsoft = true;
-        return;  // Microsoft's record holds ip4/ip6 terms only: no further lookups
+    const bool microsoft = target == microsoft_spf_include;
+    tree.includes_microsoft = tree.includes_microsoft || microsoft;
+    if (depth >= spf_max_depth || tree.lookups > spf_walk_lookup_cap) {
+        return;  // far past the limit: stop walking (a record included many times over)
     }
-    if (depth >= spf_max_depth || !tree.visited.insert(target).second) {
+    if (tree.path.count(target) != 0) {
+        tree.problems.push_back(std::string(term) + ": " + target +
+                                " includes itself (a loop: permerror at the lookup limit, "
+                                "RFC 7208 4.6.4)");
+        tree.lookups = std::max(tree.lookups, spf_max_lookups + 1);
         return;
     }
     const SpfFetch fetched = fetch_spf(resolver, target);
+    if (microsoft && fetched.kind != SpfFetch::Kind::found) {
+        // Microsoft's own record: its nested lookups (spfd.protection.outlook.com) count
+        // when it can be read; not being able to read it here is no problem of the tenant.
+        return;
+    }
     switch (fetched.kind) {
         case SpfFetch::Kind::temporary:
             if (!tree.temporary) {
@@ -396,12 +413,13 @@ void follow(dns::Resolver& resolver, std::string_view term, std::string_view tar
                                 " has an invalid SPF record: " + parsed.error().to_string());
         return;
     }
-    walk_spf(resolver, target, *parsed, depth + 1, on_top_chain, tree);
+    tree.path.insert(target);
+    walk_spf(resolver, *parsed, depth + 1, on_top_chain, tree);
+    tree.path.erase(target);
 }
 
-void walk_spf(dns::Resolver& resolver, const std::string& domain, const spf::SpfRecord& record,
-              int depth, bool on_top_chain, SpfTree& tree) {
-    tree.visited.insert(domain);
+void walk_spf(dns::Resolver& resolver, const spf::SpfRecord& record, int depth, bool on_top_chain,
+              SpfTree& tree) {
     for (const auto& m : record.mechanisms()) {
         if (m.kind == spf::MechanismKind::all) {
             if (on_top_chain && !tree.final_all) {
@@ -1005,7 +1023,8 @@ void Analysis::domain_spf(const std::string& domain) {
         return;
     }
     SpfTree tree;
-    walk_spf(resolver_, domain, *record, 0, true, tree);
+    tree.path.insert(domain);
+    walk_spf(resolver_, *record, 0, true, tree);
     if (tree.problems.empty()) {
         add(record_check, domain, setting, CheckStatus::passed, record->text(),
             "one valid SPF record", "");

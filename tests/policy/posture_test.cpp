@@ -604,3 +604,35 @@ TEST_CASE("posture: an SCL -1 rule limited to the service's mail, and the IP All
     CHECK(allow->current == "203.0.113.0/24");
     CHECK(status(r, "connection_filter.EnableSafeList", "Default") == CheckStatus::failed);
 }
+
+TEST_CASE("posture: an include reached twice counts twice, a loop is a problem") {
+    // RFC 7208 4.6.4: the limit counts every DNS-querying term an evaluation reaches. f's
+    // record reaches shared twice (through i and directly): 2 includes at the top, 2 in i
+    // (shared, Microsoft), shared's 3 terms (a, mx, exists) twice, and Microsoft's record,
+    // walked like any other, 1 (its include of spfd): 2 + 2 + 3 + 3 + 1 = 11 > 10. Counting
+    // shared once would give 8 and pass a record that permerrors.
+    // g includes h, which includes g again: a loop (permerror at the limit).
+    const char* const zone = R"(
+$ORIGIN f.example.
+$TTL 300
+@      IN TXT "v=spf1 include:i.f.example include:shared.f.example -all"
+i      IN TXT "v=spf1 include:shared.f.example include:spf.protection.outlook.com -all"
+shared IN TXT "v=spf1 a mx exists:x.f.example -all"
+$ORIGIN g.example.
+@      IN TXT "v=spf1 include:h.g.example -all"
+h      IN TXT "v=spf1 include:g.example -all"
+$ORIGIN protection.outlook.com.
+spf    IN TXT "v=spf1 ip4:40.92.0.0/15 include:spfd.protection.outlook.com -all"
+spfd   IN TXT "v=spf1 ip4:52.100.0.0/15 -all"
+)";
+    const Tenant t =
+        Tenant::parse("tenant: {name: T}\naccepted_domains: [f.example, g.example]\n", "t.yaml");
+    auto dns = dns::zone_text(zone, ".");
+    const PostureResult r = analyze(t, *dns);
+    CHECK(find(r, "spf.lookups", "f.example")->current == "11 DNS lookups");
+    CHECK(status(r, "spf.lookups", "f.example") == CheckStatus::failed);
+    CHECK(status(r, "spf.includes_microsoft", "f.example") == CheckStatus::passed);
+    CHECK(status(r, "spf.record", "g.example") == CheckStatus::failed);
+    CHECK(find(r, "spf.record", "g.example")->current.find("includes itself") != std::string::npos);
+    CHECK(status(r, "spf.lookups", "g.example") == CheckStatus::failed);
+}
