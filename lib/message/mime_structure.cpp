@@ -34,6 +34,27 @@ bool only_padding(std::string_view rest) {
     return std::all_of(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
+// The value of an RFC 2231 extended parameter: after charset'language', %XX decoded.
+std::string rfc2231_value(std::string_view text) {
+    const auto first = text.find('\'');
+    const auto second = first == std::string_view::npos ? first : text.find('\'', first + 1);
+    if (second != std::string_view::npos) {
+        text.remove_prefix(second + 1);
+    }
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 1])) != 0 &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 2])) != 0) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
 struct Checker {
     std::size_t max_depth;
     std::vector<Defect>& defects;
@@ -99,7 +120,21 @@ struct Checker {
                  offset);
             return;
         }
-        const std::string& boundary = ct.param("boundary");
+        std::string boundary = ct.param("boundary");
+        if (boundary.empty()) {
+            // RFC 2231 3/4: boundary*=charset'lang'percent-encoded, or boundary*0=...
+            // continuations. The first is decoded; a continued boundary is not checked.
+            for (const auto& p : ct.paramList()) {
+                const std::string_view name(p.name());
+                if (iequals_prefix(name, "boundary*0") ||
+                    (iequals_prefix(name, "boundary*") && name.size() > 9)) {
+                    return;
+                }
+                if (iequals_prefix(name, "boundary*")) {
+                    boundary = rfc2231_value(p.value());
+                }
+            }
+        }
         if (boundary.empty()) {
             once(DefectKind::multipart_without_boundary,
                  "Content-Type " + std::string(ct.type()) + "/" + std::string(ct.subtype()) +

@@ -1055,8 +1055,11 @@ void Analysis::domain_spf(const std::string& domain) {
             "-all or ~all",
             q == spf::Qualifier::pass
                 ? "Remove +all: it lets every host on the internet pass SPF for the domain"
-                : "End the record with -all (or ~all): ?all gives unlisted hosts neutral, "
-                  "which Microsoft treats as no authentication (compauth reason 001)");
+                : "End the record with -all (or ~all): ?all tells receivers nothing about "
+                  "unlisted hosts (neutral, RFC 7208 8.2). Brief 1.8 counts both ?all and "
+                  "~all as weak records (reason 001) for unlisted senders; ~all passes here "
+                  "because mail from the listed sources is then treated as authenticated "
+                  "(brief 2.2)");
     } else if (tree.temporary && !tree.ends_without_all) {
         add(all_check, domain, setting, CheckStatus::could_not_check, *tree.temporary,
             "-all or ~all", "Check DNS again: a redirected SPF record could not be read");

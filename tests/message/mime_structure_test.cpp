@@ -117,3 +117,16 @@ TEST_CASE("subject: an encoded word that cannot be decoded is a defect (RFC 2047
     CHECK_FALSE(fine.has_defect(DefectKind::bad_encoded_word));
     CHECK(fine.subject() == "for the");
 }
+
+TEST_CASE("mime: an RFC 2231 extended boundary parameter is read, not reported as missing") {
+    const auto extended = Message::parse(
+        with_type("multipart/mixed; boundary*=us-ascii'en'b%31", "--b1\r\n\r\nx\r\n--b1--\r\n"));
+    CHECK_FALSE(any_mime_defect(extended));
+    const auto wrong = Message::parse(
+        with_type("multipart/mixed; boundary*=us-ascii''b%32", "--b1\r\n\r\nx\r\n--b1--\r\n"));
+    CHECK(has(wrong, DefectKind::multipart_boundary_missing));
+    // Continuations (boundary*0, boundary*1) are not reassembled: not checked, no defect.
+    const auto continued = Message::parse(
+        with_type("multipart/mixed; boundary*0=b; boundary*1=1", "--b1\r\n\r\nx\r\n--b1--\r\n"));
+    CHECK_FALSE(any_mime_defect(continued));
+}
