@@ -82,7 +82,7 @@ int cmd_diff(const std::vector<std::string>& args) {
     const int status = run.status();
     if (html) {
         output::write_diff_html(std::cout, diff, policies[0], policies[1],
-                                {{"Inputs", output::html::fact_list(inputs)}});
+                                {{"Inputs", inputs_fact(inputs, input_options)}});
     } else if (format == Format::json) {
         std::cout << output::pretty(output::to_json(diff)) << "\n";
     } else {

@@ -32,7 +32,10 @@ int cmd_report(const std::vector<std::string>& args) {
     InputOptions input_options;
     std::string policy_file;
     std::string contacts_file;
-    po::options_description desc("mailverdict report options");
+    po::options_description desc(
+        "mailverdict report options (the report ends with the tenant's posture, "
+        "docs/posture.md:\nit looks up the MX, SPF, DKIM and DMARC records of every accepted "
+        "domain)");
     // clang-format off
     desc.add_options()
         ("input", po::value(&inputs)->composing(), "message files or directories")
@@ -100,7 +103,7 @@ int cmd_report(const std::vector<std::string>& args) {
             std::cout,
             output::report_page(report, {{"Tenant", loaded.tenant->name()},
                                          {"Tenant file", policy_file},
-                                         {"Inputs", output::html::fact_list(inputs)}}),
+                                         {"Inputs", inputs_fact(inputs, input_options)}}),
             sections);
     } else if (format == Format::json) {
         auto doc = output::to_json(report);

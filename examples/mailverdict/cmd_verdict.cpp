@@ -224,7 +224,9 @@ int cmd_verdict(const std::vector<std::string>& args) {
                                                   const std::string& error) {
         // The table keeps a row for it, so every input is accounted for.
         print({{"file", file}, {"parsed", false}, {"error", error}},
-              format == Format::table ? file + "  (not read: " + error + ")\n" : "");
+              format == Format::table
+                  ? file.substr(file.rfind('/') + 1) + "  (not read: " + error + ")\n"
+                  : "");
     };
     if (format == Format::table) {
         output::print_verdict_table_header(std::cout);

@@ -1,5 +1,7 @@
 #include "inputs.hpp"
 
+#include <mailverdict/output/html.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +27,16 @@ void add_input_options(po::options_description& desc, InputOptions& opts) {
         ("mbox-variant", po::value(&opts.mbox_variant)->default_value("mboxrd"),
          "mbox quoting: mboxrd (unquote >From lines) or mboxo (keep lines as written)");
     // clang-format on
+}
+
+std::string inputs_fact(const std::vector<std::string>& arguments, const InputOptions& opts) {
+    std::string fact =
+        arguments.empty() ? std::string() : mailverdict::output::html::fact_list(arguments);
+    if (!opts.files_from.empty()) {
+        fact += (fact.empty() ? "" : "; ") + std::string("paths listed in ") +
+                (opts.files_from == "-" ? std::string("standard input") : opts.files_from);
+    }
+    return fact;
 }
 
 bool has_inputs(const std::vector<std::string>& arguments, const InputOptions& opts) {
@@ -141,7 +153,7 @@ struct InputStream::State {
     std::istream* list = nullptr;
     MboxVariant variant = MboxVariant::mboxrd;
     std::vector<Frame> stack;  // depth of the walk; one open mbox at most
-    MboxMessage mbox_message;  // reused: keeps its capacity from one message to the next
+    MboxMessage mbox_message;  // reused; its bytes are moved out to the worker each time
 
     bool next_path(std::string& path) {
         if (next_argument < arguments.size()) {

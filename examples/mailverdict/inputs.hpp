@@ -27,6 +27,10 @@ struct InputOptions {
 };
 void add_input_options(po::options_description& desc, InputOptions& opts);
 
+// The inputs as a page fact: the arguments (a few, "and N more"), then "paths listed in
+// FILE" for --files-from ("standard input" for -).
+std::string inputs_fact(const std::vector<std::string>& arguments, const InputOptions& opts);
+
 // True when the command has something to read (arguments or --files-from).
 [[nodiscard]] bool has_inputs(const std::vector<std::string>& arguments, const InputOptions& opts);
 

@@ -85,5 +85,5 @@ TEST_CASE("verdict --format table: a defective message says so, an unreadable on
     CHECK(r.out.find("malformed-no-from.eml") != std::string::npos);
     CHECK(r.out.find("none/301") != std::string::npos);
     CHECK(r.out.find("defect(s)]") != std::string::npos);
-    CHECK(r.out.find("no-such-message.eml  (not read: ") != std::string::npos);
+    CHECK(r.out.find("\nno-such-message.eml  (not read: ") != std::string::npos);
 }
