@@ -36,6 +36,21 @@ struct AuthenticateOptions {
     bool with_arc = true;  // `mailverdict dmarc` does not need ARC
     dmarc::DmarcOptions dmarc;
     spf::SpfOptions spf;  // receiver and now are filled from authserv_id and `now`
+    // DKIM limits (max_signatures) and the decoded-key cache. Give every message the same
+    // `dkim.key_cache` (a long-running verifier keeps one next to its DNS cache): without
+    // one, every RSA signature decodes its key again, which costs several verifications.
+    dkim::VerifyOptions dkim;
+    arc::ArcOptions arc;  // ARC limits (max_instances)
+    // Total time all DNS questions of this message may take (docs/limits.md). Once it is
+    // spent, the remaining questions are answered `timeout` without being sent, so the
+    // checks still waiting on DNS end in temperror. Zero: no per-message deadline (each
+    // question is still bounded by the resolver's own timeouts).
+    std::chrono::milliseconds dns_deadline{0};
+    // Ask the message's known questions (SPF record of the MAIL FROM or HELO domain, the
+    // DKIM key of each signature, the DMARC record of each author domain) together before
+    // evaluating, so a resolver that can (dns::Resolver::prefetch) has them in flight at
+    // once instead of one after the other.
+    bool prefetch = true;
     std::chrono::sys_seconds now{};
 };
 
@@ -56,9 +71,25 @@ struct Authentication {
     [[nodiscard]] bool from_trusted_header() const noexcept { return trusted.has_value(); }
 };
 
-// Runs SPF -> DKIM -> ARC -> DMARC for `message` as received with `envelope`.
+// Runs SPF -> DKIM -> ARC -> DMARC for `message` as received with `envelope`. Thread-safe
+// for a thread-safe resolver (every dns:: resolver is), sharing `options` between threads.
 Authentication authenticate(const Message& message, const Envelope& envelope,
                             dns::Resolver& resolver, const psl::PublicSuffixList& list,
                             const AuthenticateOptions& options);
+
+// The questions authenticate() asks first for this message, known before any answer: the
+// SPF record of the MAIL FROM (else HELO) domain, the key of each DKIM signature (up to
+// dkim.max_signatures) and ARC set, and the DMARC record of each author domain.
+std::vector<dns::Question> first_questions(const Message& message, const Envelope& envelope,
+                                           const AuthenticateOptions& options);
+
+// Hands the resolver first_questions() plus `extra` in one batch (Resolver::prefetch),
+// then, once the SPF record is known, the targets of its include and redirect terms
+// (without macros, at most spf.limits.dns_terms) in a second batch: a depth-first SPF
+// evaluation then finds the include chain's first level answered. Questions are only
+// hints: nothing is decided here, and a resolver without a cache ignores them.
+void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
+              const AuthenticateOptions& options, std::span<const dns::Question> extra = {},
+              dns::Deadline deadline = dns::Deadline::max());
 
 }  // namespace mailverdict::auth
