@@ -196,7 +196,10 @@ void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& r
     if (batch.empty()) {
         return;
     }
-    resolver.prefetch(batch, deadline);
+    // Nothing asked: every answer was at hand (a warm cache), the next level most likely too.
+    if (resolver.prefetch(batch, deadline) == 0) {
+        return;
+    }
     const auto domain = spf_domain(envelope);
     if (domain.empty() || !options.trusted_authserv_ids.empty() || options.trust_microsoft) {
         return;

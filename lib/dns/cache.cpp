@@ -96,7 +96,7 @@ public:
         return answer;
     }
 
-    void prefetch(std::span<const Question> questions, Deadline deadline) override {
+    std::size_t prefetch(std::span<const Question> questions, Deadline deadline) override {
         // The questions nobody holds or is asking yet are ours to ask, together.
         std::vector<Key> keys;
         std::vector<Question> ask;
@@ -125,7 +125,7 @@ public:
             keys.push_back(std::move(key));
         }
         if (ask.empty()) {
-            return;
+            return 0;
         }
         std::vector<Answer> answers;
         try {
@@ -149,6 +149,7 @@ public:
             finish(shard_of(keys[i]), keys[i], answer, deadline);
             promises[i].set_value(std::move(answer));
         }
+        return keys.size();
     }
 
 private:

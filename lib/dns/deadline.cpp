@@ -38,7 +38,9 @@ std::vector<Answer> Resolver::query_many(std::span<const Question> questions, De
     return answers;
 }
 
-void Resolver::prefetch(std::span<const Question> /*questions*/, Deadline /*deadline*/) {}
+std::size_t Resolver::prefetch(std::span<const Question> /*questions*/, Deadline /*deadline*/) {
+    return 0;
+}
 
 Answer QueryBudget::query_within(std::string_view name, RecordType type, Deadline deadline) {
     if (used_ >= limit_) {
@@ -89,11 +91,11 @@ std::vector<Answer> MessageDeadline::query_many(std::span<const Question> questi
     return inner_.query_many(questions, effective(deadline));
 }
 
-void MessageDeadline::prefetch(std::span<const Question> questions, Deadline deadline) {
+std::size_t MessageDeadline::prefetch(std::span<const Question> questions, Deadline deadline) {
     if (has_deadline() && Clock::now() >= deadline_) {
-        return;
+        return 0;
     }
-    inner_.prefetch(questions, effective(deadline));
+    return inner_.prefetch(questions, effective(deadline));
 }
 
 }  // namespace mailverdict::dns

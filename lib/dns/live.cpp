@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -141,8 +142,7 @@ public:
         for (auto& item : items) {
             pending.push_back(&item);
         }
-        std::random_device seed;
-        std::mt19937 ids(seed());
+        std::mt19937 ids(next_seed());
         for (const auto& target : targets_) {
             if (pending.empty()) {
                 break;
@@ -554,8 +554,17 @@ private:
         return answer;
     }
 
+    // Seeds for the per-batch ID generators, from one generator seeded by the system
+    // (std::random_device per batch costs more than a loopback round trip).
+    std::uint32_t next_seed() const {
+        const std::lock_guard lock(seed_mutex_);
+        return static_cast<std::uint32_t>(seeds_());
+    }
+
     LiveOptions options_;
     std::vector<Target> targets_;
+    mutable std::mutex seed_mutex_;
+    mutable std::mt19937_64 seeds_{std::random_device{}()};
 };
 
 }  // namespace

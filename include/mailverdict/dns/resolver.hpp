@@ -107,9 +107,10 @@ public:
 
     // A hint that these questions are about to be asked. A caching resolver asks the ones
     // it does not hold together (query_many of the resolver it wraps) and keeps the
-    // answers, so the evaluation that follows finds them. Default: nothing (a resolver
-    // that keeps nothing would only ask twice).
-    virtual void prefetch(std::span<const Question> questions, Deadline deadline);
+    // answers, so the evaluation that follows finds them. Returns how many questions it
+    // asked (0: all were held or in flight). Default: nothing (a resolver that keeps
+    // nothing would only ask twice).
+    virtual std::size_t prefetch(std::span<const Question> questions, Deadline deadline);
 };
 
 // The answer given for a question not sent because `deadline_text` ran out.
@@ -234,7 +235,7 @@ public:
     Answer query(std::string_view name, RecordType type) override;
     Answer query_within(std::string_view name, RecordType type, Deadline deadline) override;
     std::vector<Answer> query_many(std::span<const Question> questions, Deadline deadline) override;
-    void prefetch(std::span<const Question> questions, Deadline deadline) override;
+    std::size_t prefetch(std::span<const Question> questions, Deadline deadline) override;
     [[nodiscard]] bool has_deadline() const noexcept { return total_.count() > 0; }
     [[nodiscard]] Deadline deadline() const noexcept { return deadline_; }
     // Questions answered `timeout` because the deadline had passed (not sent, or cut).
