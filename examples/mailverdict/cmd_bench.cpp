@@ -77,7 +77,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     std::string stage = "auth";
     bool warm = false;
     bool no_prefetch = false;
-    unsigned dns_deadline_ms = 0;
+    unsigned dns_deadline_ms = 10000;
     po::options_description desc("mailverdict bench options");
     // clang-format off
     desc.add_options()
@@ -86,7 +86,7 @@ int cmd_bench(const std::vector<std::string>& args) {
         ("warm", po::bool_switch(&warm), "time a second pass (DNS cache warm)")
         ("no-prefetch", po::bool_switch(&no_prefetch),
          "ask each message's DNS questions one after the other (no batch)")
-        ("dns-deadline", po::value(&dns_deadline_ms)->default_value(0),
+        ("dns-deadline", po::value(&dns_deadline_ms)->default_value(10000),
          "total DNS time per message in ms (0: none)");
     // clang-format on
     add_common_options(desc, common);

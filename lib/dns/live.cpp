@@ -381,6 +381,11 @@ private:
         if (!wire || !same_address(from, to)) {
             return;
         }
+        if (size > options_.max_answer_bytes) {
+            f.done = true;
+            f.item->last = too_large(f.item->name, f.item->type, target.label, size);
+            return;
+        }
         ldns_pkt* raw = nullptr;
         const auto status = ldns_wire2pkt(&raw, wire.get(), size);
         detail::PktPtr reply{raw};
@@ -450,7 +455,18 @@ private:
                 name, type, DnsStatus::formerr,
                 "unparsable answer from " + target.label + ": " + ldns_get_errorstr_by_id(status));
         }
+        if (ldns_pkt_size(reply.get()) > options_.max_answer_bytes) {
+            return too_large(name, type, target.label, ldns_pkt_size(reply.get()));
+        }
         return interpret(*reply, ldns_pkt_id(query.get()), name, type, target.label);
+    }
+
+    Answer too_large(const std::string& name, RecordType type, const std::string& from,
+                     std::size_t size) const {
+        return make_answer(name, type, DnsStatus::formerr,
+                           "answer of " + std::to_string(size) + " bytes from " + from +
+                               " is over the limit of " +
+                               std::to_string(options_.max_answer_bytes) + " (not read)");
     }
 
     static Answer interpret(const ldns_pkt& reply, std::uint16_t id, const std::string& name,

@@ -133,6 +133,7 @@ Engine::Engine(const policy::Tenant& tenant, dns::Resolver& resolver,
     : Engine(tenant, resolver,
              EngineOptions{.auth = {},
                            .key_cache = nullptr,
+                           .max_received_hops = max_received_hops,
                            .list = std::move(list),
                            .contacts = std::move(contacts)}) {}
 
@@ -140,6 +141,7 @@ Engine::Engine(const policy::Tenant& tenant, dns::Resolver& resolver, EngineOpti
     : tenant_(tenant),
       resolver_(resolver),
       auth_(std::move(options.auth)),
+      max_received_hops_(options.max_received_hops),
       list_(options.list ? std::move(*options.list) : system_list()),
       // Brief 4.2: every policy's protected users and domains are folded and skeletonised
       // once, when the tenant loads (docs/impersonation.md "Speed").
@@ -168,7 +170,7 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
     const std::string from_domain = v.from ? lower(v.from->domain) : std::string();
 
     // ---- time
-    const auto chain = received_chain(message);
+    const auto chain = received_chain(message, max_received_hops_);
     if (options.now) {
         v.now = *options.now;
         step(v.trace, "time", "evaluation time given", "architecture: time is a parameter", "",

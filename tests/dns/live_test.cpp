@@ -309,3 +309,16 @@ TEST_CASE("MessageDeadline: one budget of time for every question of a message")
     CHECK(unbounded.query("c.example.com", RecordType::A).ok());
     CHECK(unbounded.cut() == 0);
 }
+
+TEST_CASE("live: an answer over max_answer_bytes is formerr and not parsed") {
+    FaultServer big({.fault = Fault::oversized});  // ~4 KB over UDP
+    LiveOptions o = options_for(big.address());
+    o.max_answer_bytes = 1024;
+    const auto a = live(o)->query("example.com", RecordType::TXT);
+    CHECK(a.status == DnsStatus::formerr);
+    CHECK(is_temporary_failure(a.status));
+    CHECK(a.detail.find("over the limit of 1024") != std::string::npos);
+    CHECK(a.txt.empty());
+    // The default limit (16 KiB) reads it.
+    CHECK(live(options_for(big.address()))->query("example.com", RecordType::TXT).ok());
+}

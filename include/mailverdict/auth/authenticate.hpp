@@ -23,6 +23,11 @@
 
 namespace mailverdict::auth {
 
+// Default total DNS time per message (docs/limits.md): enough for the RFC 7208 4.6.4
+// budget of ten lookups answered by a slow server, far below what ten timeouts with
+// retries would take (2 s x 3 tries each).
+inline constexpr std::chrono::milliseconds default_dns_deadline{10000};
+
 struct AuthenticateOptions {
     // authserv-id of the Authentication-Results this host writes.
     std::string authserv_id = "mailverdict.invalid";
@@ -45,7 +50,7 @@ struct AuthenticateOptions {
     // spent, the remaining questions are answered `timeout` without being sent, so the
     // checks still waiting on DNS end in temperror. Zero: no per-message deadline (each
     // question is still bounded by the resolver's own timeouts).
-    std::chrono::milliseconds dns_deadline{0};
+    std::chrono::milliseconds dns_deadline = default_dns_deadline;
     // Ask the message's known questions (SPF record of the MAIL FROM or HELO domain, the
     // DKIM key of each signature, the DMARC record of each author domain) together before
     // evaluating, so a resolver that can (dns::Resolver::prefetch) has them in flight at

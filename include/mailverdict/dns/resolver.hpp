@@ -129,6 +129,8 @@ struct Server {
     static Server parse(std::string_view text);  // throws DnsConfigError
 };
 
+inline constexpr std::size_t default_max_answer_bytes = 16384;
+
 struct LiveOptions {
     std::vector<Server> servers{};            // empty: the nameservers of /etc/resolv.conf
     std::chrono::milliseconds timeout{2000};  // per try
@@ -136,6 +138,10 @@ struct LiveOptions {
     bool recursion_desired = true;
     std::uint16_t edns_buffer = 1232;  // EDNS0 UDP payload size (0: no EDNS0)
     bool tcp_fallback = true;          // retry over TCP when the UDP answer is truncated
+    // Largest answer read (UDP or TCP), in bytes; a larger one is formerr (a temporary
+    // failure) and is not parsed. 16 KiB holds a TXT RRset of 60 strings of 255 bytes,
+    // far more than any SPF, DKIM or DMARC record (docs/limits.md).
+    std::size_t max_answer_bytes = default_max_answer_bytes;
 };
 
 // Live stub resolver on ldns. Servers are tried in order; the next one is asked when a

@@ -43,6 +43,8 @@ struct EngineOptions {
     // Null: the engine makes its own (dkim::KeyCache's default bound). Never shared with
     // dkim.key_cache above, which is ignored in favour of this one.
     std::shared_ptr<dkim::KeyCache> key_cache;
+    // Received fields parsed per message (RFC 5321 6.3 loop detection uses 100).
+    std::size_t max_received_hops = mailverdict::max_received_hops;
     std::optional<psl::PublicSuffixList> list;     // default: the system's
     std::optional<detect::ContactGraph> contacts;  // see the constructor
 };
@@ -79,6 +81,7 @@ private:
     const policy::Tenant& tenant_;
     dns::Resolver& resolver_;
     auth::AuthenticateOptions auth_;  // limits, deadline, key cache
+    std::size_t max_received_hops_;
     psl::PublicSuffixList list_;
     detect::ImpersonationProfiles profiles_;
     std::optional<detect::ContactGraph> contacts_;
