@@ -15,6 +15,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <poll.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,7 +23,6 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -142,12 +142,11 @@ public:
         for (auto& item : items) {
             pending.push_back(&item);
         }
-        std::mt19937 ids(next_seed());
         for (const auto& target : targets_) {
             if (pending.empty()) {
                 break;
             }
-            ask_all(target, pending, deadline, ids);
+            ask_all(target, pending, deadline);
             std::vector<Item*> next;
             for (Item* item : pending) {
                 const auto status = item->last.status;
@@ -226,8 +225,8 @@ private:
     // Every pending question to `target` over UDP at once (one socket each, so each has
     // its own random source port, RFC 5452 9.2), then the truncated ones over TCP. Sets
     // each item's `last`.
-    void ask_all(const Target& target, const std::vector<Item*>& pending, Deadline deadline,
-                 std::mt19937& ids) const {
+    void ask_all(const Target& target, const std::vector<Item*>& pending, Deadline deadline) const {
+        const auto ids = random_ids(pending.size());
         const unsigned tries = std::max(1U, std::min<unsigned>(options_.retries + 1, 255));
         std::size_t to_size = 0;
         std::unique_ptr<sockaddr_storage, decltype(&std::free)> to(
@@ -240,7 +239,7 @@ private:
         for (std::size_t i = 0; i < pending.size(); ++i) {
             Flight& f = flights[i];
             f.item = pending[i];
-            f.id = static_cast<std::uint16_t>(ids() & 0xffff);
+            f.id = ids[i];
             detail::PktPtr query{ldns_pkt_query_new(ldns_rdf_clone(f.item->qname.get()),
                                                     static_cast<ldns_rr_type>(f.item->type),
                                                     LDNS_RR_CLASS_IN, 0)};
@@ -570,17 +569,31 @@ private:
         return answer;
     }
 
-    // Seeds for the per-batch ID generators, from one generator seeded by the system
-    // (std::random_device per batch costs more than a loopback round trip).
-    std::uint32_t next_seed() const {
-        const std::lock_guard lock(seed_mutex_);
-        return static_cast<std::uint32_t>(seeds_());
+    // RFC 5452 9.2: query IDs must be unpredictable. One getrandom(2) per batch (the
+    // kernel's CSPRNG; std::random_device costs a file open on some libraries).
+    static std::vector<std::uint16_t> random_ids(std::size_t n) {
+        std::vector<std::uint16_t> ids(n);
+        auto* bytes = reinterpret_cast<char*>(ids.data());
+        std::size_t got = 0;
+        while (got < n * sizeof(std::uint16_t)) {
+            const auto r = ::getrandom(bytes + got, n * sizeof(std::uint16_t) - got, 0);
+            if (r < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                std::random_device device;  // no getrandom: the library's own source
+                for (auto& id : ids) {
+                    id = static_cast<std::uint16_t>(device() & 0xffff);
+                }
+                return ids;
+            }
+            got += static_cast<std::size_t>(r);
+        }
+        return ids;
     }
 
     LiveOptions options_;
     std::vector<Target> targets_;
-    mutable std::mutex seed_mutex_;
-    mutable std::mt19937_64 seeds_{std::random_device{}()};
 };
 
 }  // namespace
