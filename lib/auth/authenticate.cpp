@@ -188,28 +188,19 @@ std::vector<dns::Question> first_questions(const Message& message, const Envelop
     return unique;
 }
 
-void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
-              const AuthenticateOptions& options, std::span<const dns::Question> extra,
-              dns::Deadline deadline) {
-    auto batch = first_questions(message, envelope, options);
-    batch.insert(batch.end(), extra.begin(), extra.end());
-    if (batch.empty()) {
-        return;
-    }
-    // Nothing asked: every answer was at hand (a warm cache), the next level most likely too.
-    if (resolver.prefetch(batch, deadline) == 0) {
-        return;
-    }
+std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolver& resolver,
+                                          const AuthenticateOptions& options,
+                                          dns::Deadline deadline) {
+    std::vector<dns::Question> next;
     const auto domain = spf_domain(envelope);
     if (domain.empty() || !options.trusted_authserv_ids.empty() || options.trust_microsoft) {
-        return;
+        return next;
     }
-    // The second level: the SPF record is in the cache now (or failed; then nothing).
+    // The SPF record is in the cache now (or failed; then nothing).
     const auto answer = resolver.query_within(domain, dns::RecordType::TXT, deadline);
     if (!answer.ok()) {
-        return;
+        return next;
     }
-    std::vector<dns::Question> next;
     for (const auto& txt : answer.txt) {
         const auto text = txt.joined();
         if (!spf::SpfRecord::is_spf1(text)) {
@@ -217,7 +208,7 @@ void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& r
         }
         const auto parsed = spf::SpfRecord::parse(text);
         if (!parsed) {
-            return;
+            return next;
         }
         const auto& record = *parsed;
         for (const auto& m : record.mechanisms()) {
@@ -237,6 +228,19 @@ void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& r
         }
         break;
     }
+    return next;
+}
+
+void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
+              const AuthenticateOptions& options, std::span<const dns::Question> extra,
+              dns::Deadline deadline) {
+    auto batch = first_questions(message, envelope, options);
+    batch.insert(batch.end(), extra.begin(), extra.end());
+    // Nothing asked: every answer was at hand (a warm cache), the next level most likely too.
+    if (batch.empty() || resolver.prefetch(batch, deadline) == 0) {
+        return;
+    }
+    const auto next = next_questions(envelope, resolver, options, deadline);
     if (!next.empty()) {
         resolver.prefetch(next, deadline);
     }

@@ -88,11 +88,17 @@ Authentication authenticate(const Message& message, const Envelope& envelope,
 std::vector<dns::Question> first_questions(const Message& message, const Envelope& envelope,
                                            const AuthenticateOptions& options);
 
+// The questions that follow from the answers to first_questions(): the targets of the
+// SPF record's include and redirect terms (without macros, at most spf.limits.dns_terms),
+// the record read through `resolver` (a cache that has it answers at once).
+std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolver& resolver,
+                                          const AuthenticateOptions& options,
+                                          dns::Deadline deadline = dns::Deadline::max());
+
 // Hands the resolver first_questions() plus `extra` in one batch (Resolver::prefetch),
-// then, once the SPF record is known, the targets of its include and redirect terms
-// (without macros, at most spf.limits.dns_terms) in a second batch: a depth-first SPF
-// evaluation then finds the include chain's first level answered. Questions are only
-// hints: nothing is decided here, and a resolver without a cache ignores them.
+// then next_questions() in a second: a depth-first SPF evaluation then finds the include
+// chain's first level answered. Questions are only hints: nothing is decided here, and a
+// resolver without a cache ignores them (nothing is asked twice).
 void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
               const AuthenticateOptions& options, std::span<const dns::Question> extra = {},
               dns::Deadline deadline = dns::Deadline::max());
