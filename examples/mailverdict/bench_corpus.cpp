@@ -26,7 +26,6 @@ namespace {
 
 using namespace mailverdict;
 
-constexpr std::size_t domain_count = 50;
 constexpr std::size_t esp_count = 5;
 // 2026-03-02 00:00:00 UTC: the first message's date; each next one is 37 s later.
 constexpr std::int64_t corpus_epoch = 1772409600;
@@ -67,9 +66,31 @@ struct Domain {
 };
 
 std::string two(unsigned n) {
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof buf, "%02u", n);
     return buf;
+}
+
+// The /24 of sender domain `d` ("198.18.7"): the first 256 in 198.18.0.0/16 (the corpus
+// of 50 domains is unchanged), the next ones in 100.64.0.0/10 (RFC 6598), clear of the
+// ESPs' 198.19.200.0/22.
+std::string network_of(unsigned d) {
+    if (d < 256) {
+        return "198.18." + std::to_string(d);
+    }
+    const unsigned n = d - 256;
+    return "100." + std::to_string(64 + n / 256) + "." + std::to_string(n % 256);
+}
+
+// Its reverse zone (one per /16) and the owner name of host `h` in it.
+std::string reverse_zone_of(unsigned d) {
+    if (d < 256) {
+        return "18.198.in-addr.arpa";
+    }
+    return std::to_string(64 + (d - 256) / 256) + ".100.in-addr.arpa";
+}
+std::string reverse_owner(unsigned d, unsigned h) {
+    return std::to_string(h) + "." + std::to_string(d < 256 ? d : (d - 256) % 256);
 }
 
 std::string rfc5322_date(std::int64_t t) {
@@ -213,16 +234,21 @@ Stats generate(const Options& options) {
 
     // Domains: RSA-2048 for most, Ed25519 for every tenth, both for every fifth; DMARC
     // policies none/quarantine/reject/reject with pct and sp, none at all for a few.
+    const std::size_t domain_count = options.domains;
+    if (domain_count == 0 || domain_count > max_domains) {
+        throw std::runtime_error("the number of sender domains must be 1.." +
+                                 std::to_string(max_domains));
+    }
     std::vector<Domain> domains(domain_count);
     static constexpr std::array<std::string_view, 4> policies = {
         "v=DMARC1; p=none; rua=mailto:dmarc@",
         "v=DMARC1; p=quarantine; adkim=r; aspf=r; rua=mailto:dmarc@",
         "v=DMARC1; p=reject; rua=mailto:dmarc@",
         "v=DMARC1; p=reject; sp=quarantine; pct=50; rua=mailto:dmarc@"};
-    for (unsigned d = 0; d < domain_count; ++d) {
+    for (std::size_t d = 0; d < domain_count; ++d) {
         auto& dom = domains[d];
-        dom.index = d;
-        dom.name = "sender-" + two(d) + ".example";
+        dom.index = static_cast<unsigned>(d);
+        dom.name = "sender-" + two(dom.index) + ".example";
         dom.ed25519_only = d % 10 == 7;
         dom.dual = d % 5 == 1;
         if (d % 10 != 9) {
@@ -270,7 +296,7 @@ Stats generate(const Options& options) {
         std::string ip;
         const auto route = rng.below(100);
         if (route < 90) {
-            ip = "198.18." + std::to_string(dom.index) + "." + fqdn.substr(4, 2);
+            ip = network_of(dom.index) + "." + fqdn.substr(4, 2);
         } else if (route < 95) {
             ip = "198.19." + std::to_string(200 + dom.index % esp_count) + "." +
                  std::to_string(1 + rng.below(250));
@@ -296,10 +322,11 @@ Stats generate(const Options& options) {
         for (std::uint64_t hop = 1; hop < hops; ++hop) {
             t -= static_cast<std::int64_t>(rng.between(1, 20));
             const auto inner = "app-" + std::to_string(hop) + ".internal." + dom.name;
-            h += "Received: from " + inner + " (" + inner + " [10." + std::to_string(dom.index) +
-                 "." + std::to_string(hop) + "." + std::to_string(1 + rng.below(250)) +
-                 "])\r\n\tby " + by + " (Postfix) with ESMTPS id " + hex(rng, 10) + "\r\n\tfor <" +
-                 rcpt + ">; " + rfc5322_date(t) + "\r\n";
+            h += "Received: from " + inner + " (" + inner + " [10." +
+                 std::to_string(dom.index % 256) + "." + std::to_string(hop) + "." +
+                 std::to_string(1 + rng.below(250)) + "])\r\n\tby " + by +
+                 " (Postfix) with ESMTPS id " + hex(rng, 10) + "\r\n\tfor <" + rcpt + ">; " +
+                 rfc5322_date(t) + "\r\n";
             by = inner;
         }
         h += "Return-Path: <" + mail_from + ">\r\n";
@@ -422,24 +449,30 @@ Stats generate(const Options& options) {
     }
 
     // Zones: each sender domain (SPF chain 3 deep, DKIM keys, DMARC, hosts), the ESPs
-    // (2 deep), the reverse zone of 198.18.0.0/15 and contoso.com.
-    std::string reverse = soa("18.198.in-addr.arpa");
+    // (2 deep), the reverse zones of the senders' networks and contoso.com.
+    std::map<std::string, std::string> reverse;
     for (const auto& d : domains) {
         std::string z = soa(d.name);
-        const auto n = std::to_string(d.index);
+        const auto net = network_of(d.index);
+        auto& rev = reverse[reverse_zone_of(d.index)];
+        if (rev.empty()) {
+            rev = soa(reverse_zone_of(d.index));
+        }
         z += "@\tIN MX 10 mta-10." + d.name + ".\n";
         z += "@\tIN TXT " +
              txt("v=spf1 include:_spf." + d.name + " include:spf.esp-" +
                  std::to_string(d.index % esp_count) + ".example -all") +
              "\n";
         z += "_spf\tIN TXT " +
-             txt("v=spf1 ip4:198.18." + n + ".0/24 include:_spf2." + d.name + " ~all") + "\n";
+             txt("v=spf1 ip4:" + net + ".0/24 include:_spf2." + d.name + " ~all") + "\n";
         z += "_spf2\tIN TXT " +
-             txt("v=spf1 ip4:198.19." + n + ".0/24 a:mta-10." + d.name + " -all") + "\n";
+             txt("v=spf1 ip4:198.19." + std::to_string(d.index % 200) + ".0/24 a:mta-10." + d.name +
+                 " -all") +
+             "\n";
         for (unsigned h = 10; h < 14; ++h) {
-            z += "mta-" + std::to_string(h) + "\tIN A 198.18." + n + "." + std::to_string(h) + "\n";
-            reverse += std::to_string(h) + "." + n + "\tIN PTR mta-" + std::to_string(h) + "." +
-                       d.name + ".\n";
+            z += "mta-" + std::to_string(h) + "\tIN A " + net + "." + std::to_string(h) + "\n";
+            rev += reverse_owner(d.index, h) + "\tIN PTR mta-" + std::to_string(h) + "." + d.name +
+                   ".\n";
         }
         if (d.rsa) {
             z += "s2048._domainkey\tIN TXT " + txt(d.rsa->public_record()) + "\n";
@@ -461,7 +494,9 @@ Stats generate(const Options& options) {
         z += "_dmarc\tIN TXT " + txt("v=DMARC1; p=none") + "\n";
         write(options.out / "zones" / (name + ".zone"), z);
     }
-    write(options.out / "zones" / "18.198.in-addr.arpa.zone", reverse);
+    for (const auto& [zone, text] : reverse) {
+        write(options.out / "zones" / (zone + ".zone"), text);
+    }
     write(options.out / "zones" / "contoso.com.zone",
           soa("contoso.com") + "@\tIN MX 0 contoso-com.mail.protection.outlook.com.\n@\tIN TXT " +
               txt("v=spf1 include:spf.protection.outlook.com -all") + "\n_dmarc\tIN TXT " +

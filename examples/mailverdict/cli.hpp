@@ -39,6 +39,7 @@ struct CommonOptions {
     std::string dns_record;                // record every DNS answer to this file
     std::string dns_replay;                // answer from a recorded file
     unsigned dns_timeout_ms = 2000;
+    unsigned dns_deadline_ms = 10000;  // total DNS time per message (docs/limits.md)
     std::string format = "text";
     unsigned jobs = 1;
     bool quiet = false;

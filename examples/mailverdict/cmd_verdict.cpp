@@ -168,7 +168,8 @@ int cmd_verdict(const std::vector<std::string>& args) {
         list = *loaded.list;
     }
     auto resolver = make_resolver(o.common);
-    const TenantEngine loaded = load_tenant_engine(o.policy, *resolver, list, o.contacts);
+    const TenantEngine loaded = load_tenant_engine(
+        o.policy, *resolver, list, o.contacts, std::chrono::milliseconds(o.common.dns_deadline_ms));
     const Engine& engine = *loaded.engine;
 
     struct Item {

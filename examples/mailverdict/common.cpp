@@ -44,6 +44,8 @@ void add_common_options(po::options_description& desc, CommonOptions& opts) {
         ("dns-replay", po::value(&opts.dns_replay), "answer DNS from a recorded FILE")
         ("dns-timeout", po::value(&opts.dns_timeout_ms)->default_value(2000),
          "DNS timeout per try, in milliseconds")
+        ("dns-deadline", po::value(&opts.dns_deadline_ms)->default_value(10000),
+         "total DNS time per message, in milliseconds (0: none)")
         ("format", po::value(&opts.format)->default_value("text"),
          "output: text, json, jsonl or headers")
         ("jobs", po::value(&opts.jobs)->default_value(1), "worker threads")

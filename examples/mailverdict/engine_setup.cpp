@@ -9,7 +9,8 @@ using namespace mailverdict;
 
 TenantEngine load_tenant_engine(const std::string& policy_file, dns::Resolver& resolver,
                                 const std::optional<psl::PublicSuffixList>& list,
-                                const std::string& contacts_file) {
+                                const std::string& contacts_file,
+                                std::chrono::milliseconds dns_deadline) {
     TenantEngine te;
     try {
         te.tenant = std::make_unique<policy::Tenant>(policy::Tenant::load(policy_file));
@@ -25,8 +26,11 @@ TenantEngine load_tenant_engine(const std::string& policy_file, dns::Resolver& r
         }
     }
     try {
-        te.engine =
-            std::make_unique<verdict::Engine>(*te.tenant, resolver, list, std::move(contacts));
+        verdict::EngineOptions options;
+        options.auth.dns_deadline = dns_deadline;
+        options.list = list;
+        options.contacts = std::move(contacts);
+        te.engine = std::make_unique<verdict::Engine>(*te.tenant, resolver, std::move(options));
     } catch (const detect::ImpersonationConfigError& e) {
         throw ConfigurationError(policy_file + ": " + e.what());
     }

@@ -30,9 +30,9 @@ struct TenantEngine {
 // empty) is the learnt contact graph. Throws ConfigurationError for an invalid tenant
 // file, a contacts database that cannot be opened, or impersonation settings over
 // Microsoft's limits.
-TenantEngine load_tenant_engine(const std::string& policy_file,
-                                mailverdict::dns::Resolver& resolver,
-                                const std::optional<mailverdict::psl::PublicSuffixList>& list,
-                                const std::string& contacts_file);
+TenantEngine load_tenant_engine(
+    const std::string& policy_file, mailverdict::dns::Resolver& resolver,
+    const std::optional<mailverdict::psl::PublicSuffixList>& list, const std::string& contacts_file,
+    std::chrono::milliseconds dns_deadline = mailverdict::auth::default_dns_deadline);
 
 }  // namespace mvcli

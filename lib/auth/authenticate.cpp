@@ -2,6 +2,9 @@
 // CLI so that `mailverdict auth`, `mailverdict dmarc` and the verdict engine share it).
 #include <mailverdict/auth/authenticate.hpp>
 
+#include "auth/ascii.hpp"
+
+#include <algorithm>
 #include <utility>
 
 namespace mailverdict::auth {
@@ -49,7 +52,7 @@ void check_locally(Authentication& a, const Message& message, const Envelope& en
         a.dmarc_input.spf = {std::string(spf::to_string(a.spf->result)), a.spf->domain,
                              a.spf->identity == spf::Identity::helo};
     }
-    a.dkim = dkim::verify(message, resolver, options.now);
+    a.dkim = dkim::verify(message, resolver, options.now, options.dkim);
     for (const auto& s : a.dkim.signatures) {
         a.dmarc_input.dkim.push_back(
             {std::string(dkim::to_string(s.result)), s.domain, s.selector});
@@ -105,11 +108,153 @@ void write_header(Authentication& a, const AuthenticateOptions& options) {
     a.header.results.push_back(std::move(dm));
 }
 
+// The SPF domain check_host() starts from (RFC 7208 2.4: MAIL FROM, else HELO).
+std::string spf_domain(const Envelope& envelope) {
+    if (!envelope.client_ip) {
+        return {};
+    }
+    if (envelope.mail_from && !envelope.mail_from->empty()) {
+        const auto at = envelope.mail_from->rfind('@');
+        return at == std::string::npos ? std::string() : envelope.mail_from->substr(at + 1);
+    }
+    return envelope.helo;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return ascii::to_lower(x) == ascii::to_lower(y);
+           });
+}
+
+void add_key_question(std::vector<dns::Question>& out, std::string_view value) {
+    const auto tags = dkim::parse_tag_list(value);
+    if (!tags) {
+        return;
+    }
+    const auto* d = tags->find("d");
+    const auto* s = tags->find("s");
+    if (d != nullptr && s != nullptr && !d->value.empty() && !s->value.empty()) {
+        out.push_back(
+            {std::string(s->value) + "._domainkey." + std::string(d->value), dns::RecordType::TXT});
+    }
+}
+
+void add_unique(std::vector<dns::Question>& out, dns::Question q) {
+    if (std::find(out.begin(), out.end(), q) == out.end()) {
+        out.push_back(std::move(q));
+    }
+}
+
 }  // namespace
 
+std::vector<dns::Question> first_questions(const Message& message, const Envelope& envelope,
+                                           const AuthenticateOptions& options) {
+    std::vector<dns::Question> out;
+    const bool trusted_header = !options.trusted_authserv_ids.empty() || options.trust_microsoft;
+    if (!trusted_header) {
+        if (const auto domain = spf_domain(envelope); !domain.empty()) {
+            out.push_back({domain, dns::RecordType::TXT});
+        }
+        std::size_t signatures = 0;
+        for (const auto& field : message.fields()) {
+            if (signatures >= options.dkim.max_signatures) {
+                break;
+            }
+            if (iequals(field.name, "DKIM-Signature")) {
+                add_key_question(out, field.raw_value);
+                ++signatures;
+            }
+        }
+    }
+    if (options.with_arc) {
+        std::size_t sets = 0;
+        for (const auto& field : message.fields()) {
+            if (sets >= 2 * options.arc.max_instances) {
+                break;
+            }
+            if (iequals(field.name, "ARC-Seal") || iequals(field.name, "ARC-Message-Signature")) {
+                add_key_question(out, field.raw_value);
+                ++sets;
+            }
+        }
+    }
+    for (const auto& domain : dmarc::author_input(message).author_domains) {
+        out.push_back({"_dmarc." + domain, dns::RecordType::TXT});
+    }
+    std::vector<dns::Question> unique;
+    for (auto& q : out) {
+        add_unique(unique, std::move(q));
+    }
+    return unique;
+}
+
+std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolver& resolver,
+                                          const AuthenticateOptions& options,
+                                          dns::Deadline deadline) {
+    std::vector<dns::Question> next;
+    const auto domain = spf_domain(envelope);
+    if (domain.empty() || !options.trusted_authserv_ids.empty() || options.trust_microsoft) {
+        return next;
+    }
+    // The SPF record is in the cache now (or failed; then nothing).
+    const auto answer = resolver.query_within(domain, dns::RecordType::TXT, deadline);
+    if (!answer.ok()) {
+        return next;
+    }
+    for (const auto& txt : answer.txt) {
+        const auto text = txt.joined();
+        if (!spf::SpfRecord::is_spf1(text)) {
+            continue;
+        }
+        const auto parsed = spf::SpfRecord::parse(text);
+        if (!parsed) {
+            return next;
+        }
+        const auto& record = *parsed;
+        for (const auto& m : record.mechanisms()) {
+            if (next.size() >= options.spf.limits.dns_terms) {
+                break;
+            }
+            const auto target = record.domain_spec(m);
+            if (m.kind == spf::MechanismKind::include && !target.empty() &&
+                target.find('%') == std::string_view::npos) {
+                add_unique(next, {std::string(target), dns::RecordType::TXT});
+            }
+        }
+        if (const auto redirect = record.redirect();
+            redirect && !redirect->empty() && redirect->find('%') == std::string_view::npos &&
+            next.size() < options.spf.limits.dns_terms) {
+            add_unique(next, {std::string(*redirect), dns::RecordType::TXT});
+        }
+        break;
+    }
+    return next;
+}
+
+void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
+              const AuthenticateOptions& options, std::span<const dns::Question> extra,
+              dns::Deadline deadline) {
+    auto batch = first_questions(message, envelope, options);
+    batch.insert(batch.end(), extra.begin(), extra.end());
+    // Nothing asked: every answer was at hand (a warm cache), the next level most likely too.
+    if (batch.empty() || resolver.prefetch(batch, deadline) == 0) {
+        return;
+    }
+    const auto next = next_questions(envelope, resolver, options, deadline);
+    if (!next.empty()) {
+        resolver.prefetch(next, deadline);
+    }
+}
+
 Authentication authenticate(const Message& message, const Envelope& envelope,
-                            dns::Resolver& resolver, const psl::PublicSuffixList& list,
+                            dns::Resolver& resolver_in, const psl::PublicSuffixList& list,
                             const AuthenticateOptions& options) {
+    // One deadline for every question of this message (docs/limits.md); the checks that
+    // ask after it has passed get `timeout`, so they end in temperror.
+    dns::MessageDeadline resolver(resolver_in, options.dns_deadline);
+    if (options.prefetch) {
+        prefetch(message, envelope, resolver, options, {}, resolver.deadline());
+    }
     Authentication a;
     if (!options.trusted_authserv_ids.empty() || options.trust_microsoft) {
         a.trusted = authres::find_trusted(
@@ -122,7 +267,7 @@ Authentication authenticate(const Message& message, const Envelope& envelope,
         check_locally(a, message, envelope, resolver, options);
     }
     if (options.with_arc) {
-        a.arc = arc::validate(message, resolver);
+        a.arc = arc::validate(message, resolver, options.arc);
         if (const auto* set = arc::trusted_sealer(a.arc, options.trusted_arc_sealers)) {
             a.trusted_arc = *set;
         }

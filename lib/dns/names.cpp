@@ -40,11 +40,49 @@ std::string rdf_name(const ldns_rdf* rdf) {
     return s;
 }
 
+namespace {
+
+// The common case without ldns: letters, digits, '-' and '_' in labels of 1..63 octets,
+// at most 253 characters (255 octets on the wire). ldns would print such a name back
+// unchanged apart from case, so lower-casing it is the same normalization, without the
+// two allocations and the parse that every cache hit would otherwise pay.
+std::optional<std::string> normalize_plain(std::string_view text) {
+    if (!text.empty() && text.back() == '.')
+        text.remove_suffix(1);
+    if (text.empty() || text.size() > 253)
+        return std::nullopt;
+    std::size_t label = 0;
+    for (const char c : text) {
+        if (c == '.') {
+            if (label == 0)
+                return std::nullopt;
+            label = 0;
+            continue;
+        }
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!plain || ++label > 63)
+            return std::nullopt;
+    }
+    if (label == 0)
+        return std::nullopt;
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+}  // namespace
+
 std::optional<std::string> normalize_name(std::string_view text) {
     if (text.empty())
         return std::nullopt;
     if (text == ".")
         return std::string(".");
+    if (auto plain = normalize_plain(text))
+        return plain;
     // ldns_dname_new_frm_str enforces the RFC 1035 2.3.4 limits and parses escapes, and
     // printing the result back gives one canonical spelling of the escapes.
     const std::string copy(text);

@@ -195,7 +195,24 @@ public:
     }
 
     Answer query(std::string_view name, RecordType type) override {
-        Answer answer = inner_->query(name, type);
+        return write(inner_->query(name, type));
+    }
+
+    Answer query_within(std::string_view name, RecordType type, Deadline deadline) override {
+        return write(inner_->query_within(name, type, deadline));
+    }
+
+    std::vector<Answer> query_many(std::span<const Question> questions,
+                                   Deadline deadline) override {
+        auto answers = inner_->query_many(questions, deadline);
+        for (const auto& a : answers) {
+            write(a);
+        }
+        return answers;
+    }
+
+private:
+    Answer write(Answer answer) {
         const auto line = json::serialize(to_json(answer));
         std::lock_guard lock(mutex_);
         // Flushed per line so that a run that dies still leaves what it saw.
@@ -204,7 +221,6 @@ public:
         return answer;
     }
 
-private:
     std::shared_ptr<Resolver> inner_;
     std::mutex mutex_;
     std::ofstream out_;

@@ -130,13 +130,27 @@ std::vector<UpstreamHit> upstream_hits(const policy::Tenant& tenant, const Messa
 Engine::Engine(const policy::Tenant& tenant, dns::Resolver& resolver,
                std::optional<psl::PublicSuffixList> list,
                std::optional<detect::ContactGraph> contacts)
+    : Engine(tenant, resolver,
+             EngineOptions{.auth = {},
+                           .key_cache = nullptr,
+                           .max_received_hops = max_received_hops,
+                           .list = std::move(list),
+                           .contacts = std::move(contacts)}) {}
+
+Engine::Engine(const policy::Tenant& tenant, dns::Resolver& resolver, EngineOptions options)
     : tenant_(tenant),
       resolver_(resolver),
-      list_(list ? std::move(*list) : system_list()),
+      auth_(std::move(options.auth)),
+      max_received_hops_(options.max_received_hops),
+      list_(options.list ? std::move(*options.list) : system_list()),
       // Brief 4.2: every policy's protected users and domains are folded and skeletonised
       // once, when the tenant loads (docs/impersonation.md "Speed").
       profiles_(detect::ImpersonationProfiles::build(tenant_, list_)),
-      contacts_(std::move(contacts)) {
+      contacts_(std::move(options.contacts)) {
+    // Decoding an RSA key costs several verifications (docs/performance.md): every message
+    // of this engine shares one cache of decoded keys.
+    auth_.dkim.key_cache =
+        options.key_cache ? std::move(options.key_cache) : std::make_shared<dkim::KeyCache>();
     if (contacts_) {
         contacts_->index(profiles_.model());
     }
@@ -156,7 +170,7 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
     const std::string from_domain = v.from ? lower(v.from->domain) : std::string();
 
     // ---- time
-    const auto chain = received_chain(message);
+    const auto chain = received_chain(message, max_received_hops_);
     if (options.now) {
         v.now = *options.now;
         step(v.trace, "time", "evaluation time given", "architecture: time is a parameter", "",
@@ -243,20 +257,9 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
     }
     v.envelope = envelope;
 
-    // ---- PTR and sending infrastructure (brief 3.2)
-    std::optional<std::string> verified;
-    if (envelope.client_ip) {
-        const auto rev = dns::forward_confirmed_reverse(resolver_, *envelope.client_ip);
-        verified = rev.verified;
-        v.ptr = rev.verified.value_or("");
-        step(v.trace, "ptr", "forward-confirmed reverse DNS", "brief 1.1 PTR, 3.2",
-             ip_text(envelope.client_ip),
-             rev.verified ? *rev.verified : "none (" + rev.detail + ")");
-    }
-    v.infrastructure = detect::sending_infrastructure(envelope.client_ip, verified, list_);
-
-    // ---- authentication, once per message
-    auth::AuthenticateOptions ao;
+    // ---- authentication options; every DNS question of the message shares one deadline
+    // (docs/limits.md) and the first ones are asked together (docs/performance.md)
+    auth::AuthenticateOptions ao = auth_;
     ao.authserv_id = options.authserv_id;
     ao.trusted_authserv_ids = tenant_.authentication().trusted_authserv_ids;
     ao.trust_microsoft = tenant_.authentication().trust_microsoft_auth_results;
@@ -277,7 +280,49 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
             }
             break;
     }
-    v.auth = auth::authenticate(message, envelope, resolver_, list_, ao);
+    dns::MessageDeadline message_dns(resolver_, auth_.dns_deadline);
+    ao.dns_deadline = std::chrono::milliseconds{0};  // `message_dns` carries it
+    if (auth_.prefetch) {
+        // Two batches instead of a round trip per question: the first questions of
+        // authentication with the client's PTR, then the SPF includes with the PTR
+        // names' addresses (what forward_confirmed_reverse asks next).
+        auto first = auth::first_questions(message, envelope, ao);
+        const auto deadline = message_dns.deadline();
+        std::string ptr_name;
+        if (envelope.client_ip) {
+            ptr_name = dns::reverse_name(*envelope.client_ip);
+            first.push_back({ptr_name, dns::RecordType::PTR});
+        }
+        if (message_dns.prefetch(first, deadline) > 0) {
+            auto next = auth::next_questions(envelope, message_dns, ao, deadline);
+            if (!ptr_name.empty()) {
+                const auto ptr = message_dns.query_within(ptr_name, dns::RecordType::PTR, deadline);
+                const auto forward =
+                    envelope.client_ip->is_v4() ? dns::RecordType::A : dns::RecordType::AAAA;
+                for (std::size_t i = 0;
+                     ptr.ok() && i < ptr.names.size() && i < dns::max_reverse_names; ++i) {
+                    next.push_back({ptr.names[i], forward});
+                }
+            }
+            message_dns.prefetch(next, deadline);
+        }
+        ao.prefetch = false;
+    }
+
+    // ---- PTR and sending infrastructure (brief 3.2)
+    std::optional<std::string> verified;
+    if (envelope.client_ip) {
+        const auto rev = dns::forward_confirmed_reverse(message_dns, *envelope.client_ip);
+        verified = rev.verified;
+        v.ptr = rev.verified.value_or("");
+        step(v.trace, "ptr", "forward-confirmed reverse DNS", "brief 1.1 PTR, 3.2",
+             ip_text(envelope.client_ip),
+             rev.verified ? *rev.verified : "none (" + rev.detail + ")");
+    }
+    v.infrastructure = detect::sending_infrastructure(envelope.client_ip, verified, list_);
+
+    // ---- authentication, once per message
+    v.auth = auth::authenticate(message, envelope, message_dns, list_, ao);
     const auto& d = v.auth.dmarc;
     step(v.trace, "authentication",
          v.auth.trusted ? "results of the trusted upstream Authentication-Results"

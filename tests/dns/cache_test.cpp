@@ -170,3 +170,83 @@ TEST_CASE("concurrent questions for the same name reach the inner resolver once"
     CHECK(ok == 16);
     CHECK(inner->calls.load() == 3);
 }
+
+TEST_CASE("prefetch asks the missing questions together and keeps the answers") {
+    // Counts the batches that reach it.
+    class Batches final : public Resolver {
+    public:
+        Answer query(std::string_view name, RecordType type) override {
+            ++singles;
+            Answer a;
+            a.name = a.canonical_name = std::string(name);
+            a.type = type;
+            a.ttl = 300;
+            a.addresses.push_back(boost::asio::ip::make_address("192.0.2.7"));
+            return a;
+        }
+        std::vector<Answer> query_many(std::span<const Question> questions,
+                                       Deadline deadline) override {
+            ++batches;
+            asked += questions.size();
+            return Resolver::query_many(questions, deadline);
+        }
+        int singles = 0;
+        int batches = 0;
+        std::size_t asked = 0;
+    };
+    auto inner = std::make_shared<Batches>();
+    auto cache = caching(inner);
+    cache->query("held.example", RecordType::A);
+    const std::vector<Question> batch = {{"held.example", RecordType::A},
+                                         {"New.Example.", RecordType::A},
+                                         {"new.example", RecordType::A},
+                                         {"other.example", RecordType::TXT}};
+    CHECK(cache->prefetch(batch, Deadline::max()) == 2);  // the held and duplicate are not
+    CHECK(inner->batches == 1);
+    CHECK(inner->asked == 2);
+    const int before = inner->singles;
+    CHECK(cache->query("new.example", RecordType::A).ok());
+    CHECK(cache->query("other.example", RecordType::TXT).ok());
+    CHECK(inner->singles == before);  // answered from the prefetch
+    CHECK(cache->prefetch(batch, Deadline::max()) == 0);
+}
+
+TEST_CASE("a large cache is sharded and still bounded") {
+    auto inner = std::make_shared<Scripted>();
+    auto cache = caching(inner, {.max_entries = 2048});
+    for (int i = 0; i < 5000; ++i) {
+        cache->query("n" + std::to_string(i) + ".example", RecordType::A);
+    }
+    CHECK(inner->calls == 5000);
+    // The most recent names are held; the first ones were evicted (2048 < 5000).
+    cache->query("n4999.example", RecordType::A);
+    CHECK(inner->calls == 5000);
+    cache->query("n0.example", RecordType::A);
+    CHECK(inner->calls == 5001);
+}
+
+TEST_CASE("a waiter gives up at its deadline; a failure at the deadline is not cached") {
+    auto inner = std::make_shared<Scripted>();
+    inner->delay = 300ms;
+    inner->status = DnsStatus::timeout;
+    auto cache = caching(inner);
+    std::thread first([&] { cache->query("slow.example", RecordType::A); });
+    std::this_thread::sleep_for(50ms);
+    const auto start = std::chrono::steady_clock::now();
+    const auto waited = cache->query_within("slow.example", RecordType::A, start + 50ms);
+    CHECK(waited.status == DnsStatus::timeout);
+    CHECK(waited.detail.find("deadline") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < 250ms);
+    first.join();
+    CHECK(inner->calls == 1);
+    // The owner had no deadline: its timeout answer is cached (failure_ttl).
+    cache->query("slow.example", RecordType::A);
+    CHECK(inner->calls == 1);
+    // An answer that comes back after the asker's deadline is not kept.
+    inner->delay = 100ms;
+    const auto cut =
+        cache->query_within("cut.example", RecordType::A, std::chrono::steady_clock::now() + 20ms);
+    CHECK(cut.status == DnsStatus::timeout);
+    cache->query("cut.example", RecordType::A);
+    CHECK(inner->calls == 3);
+}

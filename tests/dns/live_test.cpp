@@ -225,3 +225,100 @@ TEST_CASE_FIXTURE(WithNsd, "live: one resolver shared by many threads") {
         th.join();
     CHECK(ok == 120);
 }
+
+TEST_CASE("live: query_many has every question in flight at once") {
+    // A server that never answers: five questions asked one after the other would take
+    // 5 x 300 ms; in flight together they all time out after one 300 ms try.
+    FaultServer dead({.fault = Fault::timeout});
+    LiveOptions o = options_for(dead.address());
+    o.timeout = 300ms;
+    o.retries = 0;
+    auto dns = live(o);
+    std::vector<Question> questions;
+    for (int i = 0; i < 5; ++i) {
+        questions.push_back({"q" + std::to_string(i) + ".example.com", RecordType::TXT});
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto answers = dns->query_many(questions, Deadline::max());
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    REQUIRE(answers.size() == 5);
+    for (const auto& a : answers) {
+        CHECK(a.status == DnsStatus::timeout);
+    }
+    CHECK(answers[3].name == "q3.example.com");
+    CHECK(dead.udp_queries() == 5);
+    CHECK(elapsed >= 280ms);
+    CHECK(elapsed < 1200ms);
+}
+
+TEST_CASE_FIXTURE(WithNsd, "live: query_many answers each question in order, invalid ones too") {
+    const std::vector<Question> questions = {{"example.com", RecordType::MX},
+                                             {"a..b", RecordType::A},
+                                             {"nothing.example.com", RecordType::A},
+                                             {"mail.example.com", RecordType::AAAA}};
+    const auto answers = dns->query_many(questions, Deadline::max());
+    REQUIRE(answers.size() == 4);
+    CHECK(answers[0].status == DnsStatus::ok);
+    CHECK(answers[0].mx.size() == 2);
+    CHECK(answers[1].status == DnsStatus::formerr);  // not sent
+    CHECK(answers[2].status == DnsStatus::nxdomain);
+    CHECK(answers[3].ok());
+    CHECK(answers[3].addresses.at(0).to_string() == "2001:db8::25");
+}
+
+TEST_CASE("live: a deadline shortens the wait and a passed one sends nothing") {
+    FaultServer dead({.fault = Fault::timeout});
+    LiveOptions o = options_for(dead.address());
+    o.timeout = 2000ms;
+    o.retries = 2;
+    auto dns = live(o);
+    const auto start = std::chrono::steady_clock::now();
+    const auto a = dns->query_within("example.com", RecordType::A, start + 150ms);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(a.status == DnsStatus::timeout);
+    CHECK(a.detail.find("deadline") != std::string::npos);
+    CHECK(elapsed >= 140ms);
+    CHECK(elapsed < 1000ms);  // not 3 x 2000 ms
+    const auto sent = dead.udp_queries();
+    const auto late =
+        dns->query_within("example.com", RecordType::A, std::chrono::steady_clock::now());
+    CHECK(late.status == DnsStatus::timeout);
+    CHECK(late.detail.find("not sent") != std::string::npos);
+    CHECK(dead.udp_queries() == sent);
+}
+
+TEST_CASE("MessageDeadline: one budget of time for every question of a message") {
+    FaultServer slow({.fault = Fault::slow, .delay = 300ms});
+    LiveOptions o = options_for(slow.address());
+    o.timeout = 1000ms;
+    o.retries = 0;
+    auto dns = live(o);
+    MessageDeadline message(*dns, 200ms);
+    const auto first = message.query("a.example.com", RecordType::A);
+    CHECK(first.status == DnsStatus::timeout);
+    CHECK(first.detail.find("per-message DNS deadline of 200 ms") != std::string::npos);
+    const auto queries = slow.udp_queries();
+    const auto second = message.query("b.example.com", RecordType::A);
+    CHECK(second.status == DnsStatus::timeout);
+    CHECK(second.detail.find("not sent") != std::string::npos);
+    CHECK(slow.udp_queries() == queries);
+    CHECK(message.cut() == 2);
+    // Zero: no deadline at all.
+    MessageDeadline unbounded(*dns, 0ms);
+    CHECK_FALSE(unbounded.has_deadline());
+    CHECK(unbounded.query("c.example.com", RecordType::A).ok());
+    CHECK(unbounded.cut() == 0);
+}
+
+TEST_CASE("live: an answer over max_answer_bytes is formerr and not parsed") {
+    FaultServer big({.fault = Fault::oversized});  // ~4 KB over UDP
+    LiveOptions o = options_for(big.address());
+    o.max_answer_bytes = 1024;
+    const auto a = live(o)->query("example.com", RecordType::TXT);
+    CHECK(a.status == DnsStatus::formerr);
+    CHECK(is_temporary_failure(a.status));
+    CHECK(a.detail.find("over the limit of 1024") != std::string::npos);
+    CHECK(a.txt.empty());
+    // The default limit (16 KiB) reads it.
+    CHECK(live(options_for(big.address()))->query("example.com", RecordType::TXT).ok());
+}

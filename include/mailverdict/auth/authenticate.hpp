@@ -23,6 +23,11 @@
 
 namespace mailverdict::auth {
 
+// Default total DNS time per message (docs/limits.md): enough for the RFC 7208 4.6.4
+// budget of ten lookups answered by a slow server, far below what ten timeouts with
+// retries would take (2 s x 3 tries each).
+inline constexpr std::chrono::milliseconds default_dns_deadline{10000};
+
 struct AuthenticateOptions {
     // authserv-id of the Authentication-Results this host writes.
     std::string authserv_id = "mailverdict.invalid";
@@ -36,6 +41,21 @@ struct AuthenticateOptions {
     bool with_arc = true;  // `mailverdict dmarc` does not need ARC
     dmarc::DmarcOptions dmarc;
     spf::SpfOptions spf;  // receiver and now are filled from authserv_id and `now`
+    // DKIM limits (max_signatures) and the decoded-key cache. Give every message the same
+    // `dkim.key_cache` (a long-running verifier keeps one next to its DNS cache): without
+    // one, every RSA signature decodes its key again, which costs several verifications.
+    dkim::VerifyOptions dkim;
+    arc::ArcOptions arc;  // ARC limits (max_instances)
+    // Total time all DNS questions of this message may take (docs/limits.md). Once it is
+    // spent, the remaining questions are answered `timeout` without being sent, so the
+    // checks still waiting on DNS end in temperror. Zero: no per-message deadline (each
+    // question is still bounded by the resolver's own timeouts).
+    std::chrono::milliseconds dns_deadline = default_dns_deadline;
+    // Ask the message's known questions (SPF record of the MAIL FROM or HELO domain, the
+    // DKIM key of each signature, the DMARC record of each author domain) together before
+    // evaluating, so a resolver that can (dns::Resolver::prefetch) has them in flight at
+    // once instead of one after the other.
+    bool prefetch = true;
     std::chrono::sys_seconds now{};
 };
 
@@ -56,9 +76,31 @@ struct Authentication {
     [[nodiscard]] bool from_trusted_header() const noexcept { return trusted.has_value(); }
 };
 
-// Runs SPF -> DKIM -> ARC -> DMARC for `message` as received with `envelope`.
+// Runs SPF -> DKIM -> ARC -> DMARC for `message` as received with `envelope`. Thread-safe
+// for a thread-safe resolver (every dns:: resolver is), sharing `options` between threads.
 Authentication authenticate(const Message& message, const Envelope& envelope,
                             dns::Resolver& resolver, const psl::PublicSuffixList& list,
                             const AuthenticateOptions& options);
+
+// The questions authenticate() asks first for this message, known before any answer: the
+// SPF record of the MAIL FROM (else HELO) domain, the key of each DKIM signature (up to
+// dkim.max_signatures) and ARC set, and the DMARC record of each author domain.
+std::vector<dns::Question> first_questions(const Message& message, const Envelope& envelope,
+                                           const AuthenticateOptions& options);
+
+// The questions that follow from the answers to first_questions(): the targets of the
+// SPF record's include and redirect terms (without macros, at most spf.limits.dns_terms),
+// the record read through `resolver` (a cache that has it answers at once).
+std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolver& resolver,
+                                          const AuthenticateOptions& options,
+                                          dns::Deadline deadline = dns::Deadline::max());
+
+// Hands the resolver first_questions() plus `extra` in one batch (Resolver::prefetch),
+// then next_questions() in a second: a depth-first SPF evaluation then finds the include
+// chain's first level answered. Questions are only hints: nothing is decided here, and a
+// resolver without a cache ignores them (nothing is asked twice).
+void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
+              const AuthenticateOptions& options, std::span<const dns::Question> extra = {},
+              dns::Deadline deadline = dns::Deadline::max());
 
 }  // namespace mailverdict::auth

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -78,12 +79,42 @@ struct Answer {
     [[nodiscard]] bool empty() const noexcept;  // no records of the asked type
 };
 
+// Deadlines are points on the steady clock (a per-message DNS deadline, docs/limits.md).
+using Deadline = std::chrono::steady_clock::time_point;
+
+struct Question {
+    std::string name;
+    RecordType type = RecordType::A;
+    bool operator==(const Question&) const = default;
+};
+
 class Resolver {
 public:
     virtual ~Resolver() = default;
     // Names are absolute; a trailing dot is optional. Implementations are thread-safe.
     virtual Answer query(std::string_view name, RecordType type) = 0;
+
+    // The same question, answered by `deadline`: once it has passed nothing is sent and
+    // the answer is `timeout` (a temporary failure, so the check that asked ends in
+    // temperror). Resolvers that wait on the network shorten their waits to the deadline.
+    // Default: query() if the deadline has not passed.
+    virtual Answer query_within(std::string_view name, RecordType type, Deadline deadline);
+
+    // Several questions at once, answers in the same order. The live resolver has them in
+    // flight together (one round trip for all instead of one each); the default asks
+    // them one after the other with query_within().
+    virtual std::vector<Answer> query_many(std::span<const Question> questions, Deadline deadline);
+
+    // A hint that these questions are about to be asked. A caching resolver asks the ones
+    // it does not hold together (query_many of the resolver it wraps) and keeps the
+    // answers, so the evaluation that follows finds them. Returns how many questions it
+    // asked (0: all were held or in flight). Default: nothing (a resolver that keeps
+    // nothing would only ask twice).
+    virtual std::size_t prefetch(std::span<const Question> questions, Deadline deadline);
 };
+
+// The answer given for a question not sent because `deadline_text` ran out.
+Answer deadline_answer(std::string_view name, RecordType type, std::string_view deadline_text);
 
 // Configuration errors (unreadable zone file, bad server address) are exceptions.
 class DnsConfigError : public std::runtime_error {
@@ -98,6 +129,8 @@ struct Server {
     static Server parse(std::string_view text);  // throws DnsConfigError
 };
 
+inline constexpr std::size_t default_max_answer_bytes = 16384;
+
 struct LiveOptions {
     std::vector<Server> servers{};            // empty: the nameservers of /etc/resolv.conf
     std::chrono::milliseconds timeout{2000};  // per try
@@ -105,14 +138,22 @@ struct LiveOptions {
     bool recursion_desired = true;
     std::uint16_t edns_buffer = 1232;  // EDNS0 UDP payload size (0: no EDNS0)
     bool tcp_fallback = true;          // retry over TCP when the UDP answer is truncated
+    // Largest answer read (UDP or TCP), in bytes; a larger one is formerr (a temporary
+    // failure) and is not parsed. 16 KiB holds a TXT RRset of 60 strings of 255 bytes,
+    // far more than any SPF, DKIM or DMARC record (docs/limits.md).
+    std::size_t max_answer_bytes = default_max_answer_bytes;
 };
 
 // Live stub resolver on ldns. Servers are tried in order; the next one is asked when a
 // server times out or answers SERVFAIL, REFUSED, FORMERR or something unusable (an answer
 // for another question is formerr). A query takes at most timeout x (retries + 1) x
 // servers, twice that with a TCP fallback. A truncated answer with tcp_fallback off is
-// servfail (RFC 2181 9: its records must not be used). Thread-safe without a lock: each
-// query uses its own ldns state, so one resolver can serve every worker. Throws
+// servfail (RFC 2181 9: its records must not be used). With a deadline (query_within,
+// query_many) every wait is shortened so the whole question ends by it. query_many sends
+// every question over UDP at once (one socket each, as a stub resolver does: source port
+// and ID random per question, RFC 5452) and reads the answers as they come; truncated
+// ones are asked again over TCP. Thread-safe without a lock: each query uses its own
+// sockets, so one resolver can serve every worker. Throws
 // DnsConfigError for an unusable server address or a non-positive timeout.
 std::shared_ptr<Resolver> live(const LiveOptions& options = {});
 
@@ -132,8 +173,14 @@ std::shared_ptr<Resolver> zone_text(std::string_view text, std::string_view orig
 
 // Thread-safe cache honouring TTLs (with a floor and a ceiling) and negative caching
 // (RFC 2308). Answers come back with the TTL remaining. Concurrent queries for the same
-// question wait for one inner query instead of each sending their own. The least
-// recently used entry goes first when `max_entries` is reached.
+// question wait for one inner query instead of each sending their own (a waiter gives up
+// at its own deadline). The table is split in shards, each with its own lock, so workers
+// hitting the cache do not queue on one mutex; within a shard the least recently used
+// entry goes first when the shard's share of `max_entries` is reached (a cache of fewer
+// than 1024 entries is one shard: an exact LRU). prefetch() asks
+// every missing question of a batch together (Resolver::query_many of `inner`). A failure
+// that came back at or after the asker's deadline is not cached: it may say more about
+// that message's deadline than about the server.
 struct CacheOptions {
     std::chrono::seconds min_ttl{0};
     std::chrono::seconds max_ttl{86400};
@@ -172,6 +219,7 @@ class QueryBudget final : public Resolver {
 public:
     QueryBudget(Resolver& inner, std::size_t limit) : inner_(inner), limit_(limit) {}
     Answer query(std::string_view name, RecordType type) override;
+    Answer query_within(std::string_view name, RecordType type, Deadline deadline) override;
     [[nodiscard]] std::size_t used() const noexcept { return used_; }
     [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
 
@@ -179,6 +227,32 @@ private:
     Resolver& inner_;
     std::size_t limit_;
     std::size_t used_ = 0;
+};
+
+// Per-message total DNS time (docs/limits.md "total DNS time per message"): every
+// question asked through it shares one deadline, `total` after construction. Questions
+// asked after it are answered `timeout` with a detail naming the deadline, without being
+// sent; a question in flight when it passes is cut short (the live resolver shortens its
+// waits). Answers cut short are never cached. Not shared across threads: make one per
+// message. A zero `total` means no deadline (every question goes to `inner` as it is).
+class MessageDeadline final : public Resolver {
+public:
+    MessageDeadline(Resolver& inner, std::chrono::milliseconds total);
+    Answer query(std::string_view name, RecordType type) override;
+    Answer query_within(std::string_view name, RecordType type, Deadline deadline) override;
+    std::vector<Answer> query_many(std::span<const Question> questions, Deadline deadline) override;
+    std::size_t prefetch(std::span<const Question> questions, Deadline deadline) override;
+    [[nodiscard]] bool has_deadline() const noexcept { return total_.count() > 0; }
+    [[nodiscard]] Deadline deadline() const noexcept { return deadline_; }
+    // Questions answered `timeout` because the deadline had passed (not sent, or cut).
+    [[nodiscard]] std::size_t cut() const noexcept { return cut_; }
+
+private:
+    Deadline effective(Deadline other) const noexcept;
+    Resolver& inner_;
+    std::chrono::milliseconds total_;
+    Deadline deadline_;
+    std::size_t cut_ = 0;
 };
 
 }  // namespace mailverdict::dns

@@ -24,10 +24,12 @@ struct ReverseDns {
     std::string detail;                   // why nothing was verified, when nothing was
 };
 
+// PTR names checked by default (RFC 7208 4.6.4 bounds the same walk at 10).
+inline constexpr std::size_t max_reverse_names = 10;
+
 // RFC 7208 5.5 / RFC 8601 2.7.3 (iprev): a PTR name counts only when one of its
-// addresses is the client again. At most `max_names` PTR names are checked (RFC 7208
-// 4.6.4 bounds the same walk at 10).
+// addresses is the client again. At most `max_names` PTR names are checked.
 ReverseDns forward_confirmed_reverse(Resolver& resolver, const boost::asio::ip::address& ip,
-                                     std::size_t max_names = 10);
+                                     std::size_t max_names = max_reverse_names);
 
 }  // namespace mailverdict::dns

@@ -4,6 +4,7 @@
 // Pure given the Resolver: no clock (EvaluateOptions::now), no globals.
 #pragma once
 
+#include <mailverdict/auth/authenticate.hpp>
 #include <mailverdict/auth/org_domain.hpp>
 #include <mailverdict/detect/contact_graph.hpp>
 #include <mailverdict/detect/impersonation.hpp>
@@ -31,6 +32,23 @@ struct EvaluateOptions {
     std::string authserv_id = "mailverdict.invalid";
 };
 
+// How the engine authenticates every message: the limits (docs/limits.md), the
+// per-message DNS deadline and the decoded DKIM key cache shared by every evaluation.
+struct EngineOptions {
+    // Limits and settings of the authentication stage: spf.limits, dkim.max_signatures,
+    // dkim.min_rsa_bits, arc.max_instances, dns_deadline, prefetch, dmarc.use_np. The
+    // per-message fields (authserv_id, now, trusted ids and sealers, dmarc.sample) are
+    // filled by the engine from EvaluateOptions and the tenant.
+    auth::AuthenticateOptions auth;
+    // Null: the engine makes its own (dkim::KeyCache's default bound). Never shared with
+    // dkim.key_cache above, which is ignored in favour of this one.
+    std::shared_ptr<dkim::KeyCache> key_cache;
+    // Received fields parsed per message (RFC 5321 6.3 loop detection uses 100).
+    std::size_t max_received_hops = mailverdict::max_received_hops;
+    std::optional<psl::PublicSuffixList> list;     // default: the system's
+    std::optional<detect::ContactGraph> contacts;  // see the constructor
+};
+
 class Engine {
 public:
     // The Public Suffix List defaults to the system's (PublicSuffixList::system());
@@ -43,6 +61,10 @@ public:
     Engine(const policy::Tenant& tenant, dns::Resolver& resolver,
            std::optional<psl::PublicSuffixList> list = std::nullopt,
            std::optional<detect::ContactGraph> contacts = std::nullopt);
+    Engine(const policy::Tenant& tenant, dns::Resolver& resolver, EngineOptions options);
+
+    // Thread-safe: one engine serves every worker (the key cache and the resolver are
+    // thread-safe; everything else is read-only after construction).
 
     [[nodiscard]] Verdict evaluate(const Message& message,
                                    const EvaluateOptions& options = {}) const;
@@ -58,6 +80,8 @@ public:
 private:
     const policy::Tenant& tenant_;
     dns::Resolver& resolver_;
+    auth::AuthenticateOptions auth_;  // limits, deadline, key cache
+    std::size_t max_received_hops_;
     psl::PublicSuffixList list_;
     detect::ImpersonationProfiles profiles_;
     std::optional<detect::ContactGraph> contacts_;
