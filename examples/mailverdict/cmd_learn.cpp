@@ -95,7 +95,7 @@ int cmd_learn(const std::vector<std::string>& args) {
     std::size_t recorded = 0;
     InputStream inputs(o.inputs, o.input_options);
     MessageRun run("learn", 1, o.progress, o.quiet);
-    // Parsing is all the work; learning updates the one graph, on the calling thread.
+    // Parsing is all the work; learning updates the one graph, in emit (serialized).
     const MessageRun::Work<Message> work = [](const std::string&, std::string&& bytes) {
         return Message::parse(std::move(bytes));
     };

@@ -25,14 +25,18 @@ namespace mvcli {
 // idling, and bounds memory to jobs * 16 results (each a few KB of text or JSON).
 inline constexpr std::size_t items_in_flight_per_job = 16;
 
-// Pulls items with produce(item) (false: no more) and calls work(item) on `jobs` threads
-// and emit(result) on the calling thread, in production order.
-//  - produce runs on the worker threads, one call at a time (never concurrently) and is
-//    never called again after it returned false;
-//  - at most jobs * items_in_flight_per_job items are taken and not yet emitted;
-//  - the emitter is woken only when the result it needs next is ready (or all is done),
-//    a worker only when the window has room for it again.
-// work must be thread-safe. With jobs <= 1 everything runs on the calling thread.
+// Pulls items with produce(item) (false: no more), calls work(item) on `jobs` threads (the
+// calling thread is one of them) and emit(result) in production order.
+//  - produce runs on the workers, one call at a time (never concurrently), and is never
+//    called again after it returned false;
+//  - emit calls never overlap and come in production order; each is made by the worker
+//    that completed the next result to emit (it then emits every following result that is
+//    ready), so no thread is woken to emit: with short items a separate emitter thread
+//    cost a sleep and a wake-up per message (issue 9: 2 workers were not 2x one);
+//  - at most jobs * items_in_flight_per_job items are taken and not yet emitted; a worker
+//    sleeps only while that window is full, and is woken when it frees.
+// work must be thread-safe; emit need not be (its calls are serialized, with a
+// happens-before between them). With jobs <= 1 everything runs on the calling thread.
 // An exception from produce, work or emit stops the run: the workers finish the item
 // they hold, are joined, and the first exception is rethrown on the calling thread (as
 // with jobs <= 1, so the exit status never depends on --jobs).
@@ -55,16 +59,15 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
     bool produce_done = false;
     std::size_t produced = 0;
 
-    std::mutex mutex;                    // guards everything below
-    std::condition_variable next_ready;  // the emitter waits on it
-    std::condition_variable slot_free;   // workers wait on it when the window is full
+    std::mutex mutex;                   // guards everything below
+    std::condition_variable slot_free;  // workers wait on it when the window is full
     std::map<std::size_t, Result> ready;
     std::size_t in_flight = 0;  // taken (or being taken) and not yet emitted
     std::size_t waiting_for_slot = 0;
     std::size_t next_to_emit = 0;
-    bool exhausted = false;  // produce returned false; `total` items were produced
-    std::size_t total = 0;
-    std::exception_ptr failure;  // the first exception of a worker; stops everything
+    bool emitting = false;   // a worker is in drain(): results are emitted by it
+    bool exhausted = false;  // produce returned false, or the run stopped
+    std::exception_ptr failure;
 
     const auto stop = [&](std::exception_ptr e) {
         {
@@ -75,9 +78,34 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
             exhausted = true;
         }
         slot_free.notify_all();
-        next_ready.notify_all();
     };
-    auto worker_loop = [&] {
+    // Emits every result that is ready in order, unless another worker is already doing
+    // so (it re-checks `ready` under the lock before it stops, so nothing is left behind).
+    const auto drain = [&](std::unique_lock<std::mutex>& lock) {
+        if (emitting) {
+            return;
+        }
+        emitting = true;
+        for (;;) {
+            auto it = failure ? ready.end() : ready.find(next_to_emit);
+            if (it == ready.end()) {
+                break;
+            }
+            Result result = std::move(it->second);
+            ready.erase(it);
+            ++next_to_emit;
+            --in_flight;
+            const bool wake = waiting_for_slot != 0;
+            lock.unlock();
+            if (wake) {
+                slot_free.notify_one();
+            }
+            emit(std::move(result));  // an exception leaves `emitting` set: the run stops
+            lock.lock();
+        }
+        emitting = false;
+    };
+    const auto worker_loop = [&] {
         for (;;) {
             {
                 std::unique_lock lock(mutex);
@@ -93,14 +121,12 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
             }
             Item item{};
             std::optional<std::size_t> index;
-            std::size_t produced_in_all = 0;
             {
                 std::lock_guard lock(produce_mutex);
                 if (!produce_done && produce(item)) {
                     index = produced++;
                 } else {
                     produce_done = true;
-                    produced_in_all = produced;
                 }
             }
             if (!index) {
@@ -108,25 +134,19 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
                     std::lock_guard lock(mutex);
                     --in_flight;
                     exhausted = true;
-                    total = produced_in_all;
                 }
-                slot_free.notify_all();   // the waiting workers have nothing left to take
-                next_ready.notify_one();  // the emitter may have emitted everything already
+                slot_free.notify_all();  // the waiting workers have nothing left to take
                 return;
             }
             Result result = work(std::move(item));
-            bool is_next = false;
-            {
-                std::lock_guard lock(mutex);
-                is_next = *index == next_to_emit;
-                ready.emplace(*index, std::move(result));
-            }
-            if (is_next) {
-                next_ready.notify_one();
+            std::unique_lock lock(mutex);
+            ready.emplace(*index, std::move(result));
+            if (*index == next_to_emit) {
+                drain(lock);
             }
         }
     };
-    auto worker = [&] {
+    const auto worker = [&] {
         try {
             worker_loop();
         } catch (...) {
@@ -134,50 +154,21 @@ void run_ordered_stream(unsigned jobs, const std::function<bool(Item&)>& produce
         }
     };
     std::vector<std::thread> threads;
-    threads.reserve(jobs);
-    for (unsigned t = 0; t < jobs; ++t) {
+    threads.reserve(jobs - 1);
+    for (unsigned t = 1; t < jobs; ++t) {
         threads.emplace_back(worker);
     }
-    std::exception_ptr emit_failure;
-    for (;;) {
-        std::optional<Result> result;
-        bool wake_worker = false;
-        {
-            std::unique_lock lock(mutex);
-            next_ready.wait(lock, [&] {
-                return failure || ready.count(next_to_emit) != 0 ||
-                       (exhausted && next_to_emit == total);
-            });
-            auto it = ready.find(next_to_emit);
-            if (failure || it == ready.end()) {
-                break;  // a worker failed, or exhausted and everything emitted
-            }
-            result.emplace(std::move(it->second));
-            ready.erase(it);
-            ++next_to_emit;
-            --in_flight;
-            wake_worker = waiting_for_slot != 0;
-        }
-        if (wake_worker) {
-            slot_free.notify_one();
-        }
-        try {
-            emit(std::move(*result));
-        } catch (...) {
-            emit_failure = std::current_exception();
-            stop(emit_failure);
-            break;
-        }
-    }
+    worker();
     for (auto& t : threads) {
         t.join();
-    }
-    if (emit_failure) {
-        std::rethrow_exception(emit_failure);
     }
     if (failure) {
         std::rethrow_exception(failure);
     }
+    // Every worker deposited its last result and drained: nothing is left, but a result
+    // that arrived while another worker was finishing its drain is emitted here anyway.
+    std::unique_lock lock(mutex);
+    drain(lock);
 }
 
 // Calls work(i) for every i in [0, count) on `jobs` threads and emit(result) in index
