@@ -47,7 +47,7 @@ void add_common_options(po::options_description& desc, CommonOptions& opts) {
         ("dns-deadline", po::value(&opts.dns_deadline_ms)->default_value(10000),
          "total DNS time per message, in milliseconds (0: none)")
         ("format", po::value(&opts.format)->default_value("text"),
-         "output: text, json, jsonl or headers")
+         "output: text, json, jsonl, headers, table or html (each command says which it takes)")
         ("jobs", po::value(&opts.jobs)->default_value(1), "worker threads")
         ("quiet", po::bool_switch(&opts.quiet), "print only results, no summary")
         ("progress", po::bool_switch(&opts.progress),
