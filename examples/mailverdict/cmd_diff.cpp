@@ -57,6 +57,7 @@ int cmd_diff(const std::vector<std::string>& args) {
     }
     auto resolver = make_resolver(common);
     std::vector<TenantEngine> loaded;
+    loaded.reserve(policies.size());
     for (const auto& p : policies) {
         loaded.push_back(load_tenant_engine(p, *resolver, std::nullopt, contacts_file));
     }

@@ -47,7 +47,7 @@ namespace {
 
 std::string size_limit_error(std::uint64_t size) {
     return "message of " + std::to_string(size) + " bytes is over the " +
-           std::to_string(max_message_bytes / (1024 * 1024)) +
+           std::to_string(max_message_bytes / (std::uint64_t{1024} * 1024)) +
            " MB limit (Exchange Online's largest message); not read";
 }
 

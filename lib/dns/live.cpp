@@ -139,6 +139,7 @@ public:
         // total time is bounded by timeout x tries x servers (x2 with TCP fallback), and
         // by the deadline.
         std::vector<Item*> pending;
+        pending.reserve(items.size());
         for (auto& item : items) {
             pending.push_back(&item);
         }

@@ -115,8 +115,9 @@ void score_body(std::ostream& out, const policy::PostureResult& result, const st
             n += f.status == CheckStatus::failed && f.severity == sev ? 1 : 0;
         }
         const std::string name(policy::to_string(sev));
-        s.rows.push_back(
-            {text_cell("Findings of severity " + name), number_cell(n, base + "/summary/" + name)});
+        std::string pointer = base;
+        pointer.append("/summary/").append(name);
+        s.rows.push_back({text_cell("Findings of severity " + name), number_cell(n, pointer)});
     }
     html::write_table(out, s);
 }
@@ -201,7 +202,8 @@ Split split(const policy::PostureResult& result) {
 }  // namespace
 
 std::vector<html::Section> posture_sections(const policy::PostureResult& result,
-                                            policy::Baseline baseline, std::string json_base) {
+                                            policy::Baseline baseline,
+                                            const std::string& json_base) {
     const policy::PostureResult* r = &result;
     auto parts = std::make_shared<Split>(split(result));
     return {

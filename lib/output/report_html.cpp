@@ -40,6 +40,7 @@ std::size_t rank_in(const std::array<std::string_view, N>& order, std::string_vi
 template <std::size_t N, class Map>
 std::vector<std::string> keys_in(const std::array<std::string_view, N>& order, const Map& m) {
     std::vector<std::string> keys;
+    keys.reserve(m.size());
     for (const auto& kv : m) {
         keys.push_back(kv.first);
     }
@@ -319,14 +320,17 @@ void over_time_body(std::ostream& out, const report::Report& report) {
                               ? number_cell(0)
                               : map_count(it->second, c, {"threat_status", "by_day", day}));
             if (n > 0) {
-                parts += (parts.empty() ? "" : ", ") + c + " " + std::to_string(n);
+                parts.append(parts.empty() ? "" : ", ")
+                    .append(c)
+                    .append(" ")
+                    .append(std::to_string(n));
             }
         }
         row.push_back(number_cell(total));
         table.rows.push_back(std::move(row));
         chart.columns.push_back(std::move(column));
         if (total > 0) {
-            desc += " " + day + ": " + parts + ";";
+            desc.append(" ").append(day).append(": ").append(parts).append(";");
         }
     }
     chart.description = chart.columns.empty() ? "No messages." : desc;
@@ -521,7 +525,13 @@ void flow_body(std::ostream& out, const report::Diff& diff, const std::string& a
         const std::string a = folder_label(k.first);
         const std::string b = folder_label(k.second);
         chart.flows.push_back({a, b, n});
-        desc += " " + a + " to " + b + " " + std::to_string(n) + ";";
+        desc.append(" ")
+            .append(a)
+            .append(" to ")
+            .append(b)
+            .append(" ")
+            .append(std::to_string(n))
+            .append(";");
         Cell from = text_cell(a);
         from.swatch = html::colour_class(k.first.empty() ? "absent" : k.first);
         Cell to = text_cell(b);

@@ -6,6 +6,8 @@
 #include <mailverdict/auth/spf.hpp>
 #include <mailverdict/policy/posture.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <optional>
@@ -1085,12 +1087,11 @@ void Analysis::domain_dkim(const std::string& domain) {
                           PostureArea::dkim, Severity::medium, src_dkim};
         const std::string name = std::string(selector) + "._domainkey." + domain;
         const std::string wanted = "CNAME to *.onmicrosoft.com or *.dkim.mail.microsoft";
-        const std::string action =
-            "Publish " + name +
-            " as a CNAME to the Selector1CNAME/Selector2CNAME value Microsoft 365 shows "
-            "(Get-DkimSigningConfig -Identity " +
-            domain + "), then enable DKIM signing (Set-DkimSigningConfig -Identity " + domain +
-            " -Enabled $true)";
+        const std::string action = fmt::format(
+            "Publish {0} as a CNAME to the Selector1CNAME/Selector2CNAME value Microsoft 365 "
+            "shows (Get-DkimSigningConfig -Identity {1}), then enable DKIM signing "
+            "(Set-DkimSigningConfig -Identity {1} -Enabled $true)",
+            name, domain);
         const dns::Answer cname = resolver_.query(name, dns::RecordType::CNAME);
         if (temporary(cname)) {
             add(check, domain, name + " CNAME", CheckStatus::could_not_check,

@@ -12,7 +12,6 @@ namespace mailverdict::report {
 namespace {
 
 using verdict::Detection;
-using verdict::Folder;
 
 std::string lower(std::string_view s) {
     std::string out(s);

@@ -14,8 +14,6 @@
 
 namespace mailverdict::verdict {
 
-using policy::SpamFilterAction;
-
 namespace {
 
 std::string lower(std::string_view s) {

@@ -21,7 +21,8 @@ namespace mailverdict::output {
 // action), checks that could not be run, and the passed checks counted by area. The
 // sections refer to `result`: write them while it lives.
 std::vector<html::Section> posture_sections(const policy::PostureResult& result,
-                                            policy::Baseline baseline, std::string json_base = {});
+                                            policy::Baseline baseline,
+                                            const std::string& json_base = {});
 
 // A whole page: title, the given facts, the score and severity counts as headline figures.
 void write_posture_html(std::ostream& out, const policy::PostureResult& result,

@@ -537,7 +537,7 @@ struct PresetPolicies {
 class Tenant {
 public:
     // Input larger than this is refused before YAML parsing (bounds yaml-cpp's work).
-    static constexpr std::size_t max_file_bytes = 8U * 1024U * 1024U;
+    static constexpr std::size_t max_file_bytes = std::size_t{8} * 1024 * 1024;
 
     // Reads and validates a tenant file; errors name the path as given.
     static Tenant load(const std::filesystem::path& path);
