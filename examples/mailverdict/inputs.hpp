@@ -109,7 +109,8 @@ private:
 };
 
 // Runs a command over every message of an InputStream: work on `jobs` threads, emit in
-// input order (serialized, on whichever worker completed the next message). An unreadable or damaged input is reported on stderr
+// input order (serialized, on whichever worker completed the next message). An unreadable or
+// damaged input is reported on stderr
 // ("mailverdict COMMAND: NAME: what") and makes status() exit_input_error; the run goes on.
 class MessageRun {
 public:
