@@ -4,29 +4,12 @@
 #include <boost/json/array.hpp>
 
 #include <chrono>
-#include <cstdio>
 
 namespace mailverdict::output {
 
 namespace json = boost::json;
 
 namespace {
-
-std::string iso(std::chrono::sys_seconds t, bool with_time) {
-    const auto days = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{days};
-    const std::chrono::hh_mm_ss hms{t - days};
-    char buf[32];
-    if (with_time) {
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                      unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                      int(hms.minutes().count()), int(hms.seconds().count()));
-    } else {
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
-                      unsigned(ymd.day()));
-    }
-    return buf;
-}
 
 json::object counts(const std::map<std::string, std::size_t>& m) {
     json::object o;
@@ -40,7 +23,7 @@ json::value when(const std::optional<std::chrono::sys_seconds>& t) {
     if (!t) {
         return nullptr;
     }
-    return json::value(iso(*t, true));
+    return json::value(report::utc_date_time(*t));
 }
 
 json::array strings(const std::vector<std::string>& v) {

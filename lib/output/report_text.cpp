@@ -2,31 +2,14 @@
 #include <mailverdict/output/report_json.hpp>
 
 #include <chrono>
-#include <cstdio>
 #include <ostream>
 
 namespace mailverdict::output {
 
 namespace {
 
-std::string iso(std::chrono::sys_seconds t, bool with_time) {
-    const auto days = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{days};
-    const std::chrono::hh_mm_ss hms{t - days};
-    char buf[32];
-    if (with_time) {
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                      unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                      int(hms.minutes().count()), int(hms.seconds().count()));
-    } else {
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
-                      unsigned(ymd.day()));
-    }
-    return buf;
-}
-
 std::string day(const std::optional<std::chrono::sys_seconds>& t) {
-    return t ? iso(*t, false) : std::string("-");
+    return t ? report::utc_date(*t) : std::string("-");
 }
 
 std::string counts(const std::map<std::string, std::size_t>& m) {

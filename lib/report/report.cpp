@@ -1,8 +1,9 @@
 // Report: streaming aggregation of verdicts into the pilot's insight tables (report.hpp).
 #include <mailverdict/report/report.hpp>
 
+#include <fmt/chrono.h>
+
 #include <algorithm>
-#include <cstdio>
 
 namespace mailverdict::report {
 
@@ -62,11 +63,7 @@ std::string utc_day(const std::optional<std::chrono::sys_seconds>& when) {
     if (!when) {
         return "undated";
     }
-    const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(*when)};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()));
-    return buf;
+    return utc_date(*when);
 }
 
 bool intra_rule(verdict::CompAuthRule rule) {
@@ -75,6 +72,14 @@ bool intra_rule(verdict::CompAuthRule rule) {
 }
 
 }  // namespace
+
+std::string utc_date(std::chrono::sys_seconds t) {
+    return fmt::format("{:%Y-%m-%d}", t);
+}
+
+std::string utc_date_time(std::chrono::sys_seconds t) {
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
+}
 
 bool junked(verdict::Folder folder) noexcept {
     return folder == Folder::junk || folder == Folder::deleted;

@@ -27,6 +27,11 @@ struct MessageContext {
     std::optional<std::chrono::sys_seconds> date;  // the message's Date field, parsed
 };
 
+// RFC 3339 forms of a UTC time point: "2026-11-22" and "2026-11-22T09:15:31Z" (the report's
+// days and the JSON's timestamps; the text, JSON and HTML renderings share them).
+std::string utc_date(std::chrono::sys_seconds t);
+std::string utc_date_time(std::chrono::sys_seconds t);
+
 // A folder the system would have junked (junk, deleted: Explorer's "Delivered to junk")
 // or blocked (quarantine, rejected, dropped: Explorer's "Blocked").
 bool junked(verdict::Folder folder) noexcept;
