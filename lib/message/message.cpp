@@ -335,13 +335,19 @@ private:
         const auto& fields = message_.fields_;
         std::size_t from_count = 0;
         bool has_date = false;
+        bool seen_subject = false;
         std::array<std::size_t, kSingletonFields.size()> singleton_counts{};
         for (const auto& field : fields) {
             if (iequals(field.name, "Subject")) {
                 // RFC 2047 6.3: a word that cannot be decoded is shown as written; the
                 // analyst is told (the From display name gets the same in parse_addresses).
+                // Decoded once: the first Subject is what subject() returns.
                 std::vector<Defect> found;
-                (void)decode_encoded_words(field.value(), &found);
+                std::string decoded = decode_encoded_words(field.value(), &found);
+                if (!seen_subject) {
+                    message_.subject_ = std::move(decoded);
+                    seen_subject = true;
+                }
                 for (auto& defect : found) {
                     defect.offset += field.offset;
                     defect.detail = std::string{field.name} + ": " + defect.detail;
@@ -488,8 +494,7 @@ std::optional<Mailbox> Message::return_path() const {
 }
 
 std::string Message::subject() const {
-    const HeaderField* field = find("Subject");
-    return field == nullptr ? std::string{} : decode_encoded_words(field->value());
+    return subject_;
 }
 
 std::string Message::message_id() const {

@@ -154,6 +154,7 @@ private:
     std::vector<HeaderField> fields_;
     std::vector<Defect> defects_;
     std::vector<Mailbox> from_;
+    std::string subject_;  // the first Subject, decoded once at parse time
     std::vector<Mailbox> to_;
     std::vector<Mailbox> cc_;
 };
