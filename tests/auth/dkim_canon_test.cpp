@@ -64,6 +64,32 @@ TEST_CASE("relaxed body: whitespace and empty lines (3.4.4)") {
     CHECK(canonical_body("a\r\n \r\n\r\nb\r\n \r\n", Canon::relaxed) == "a\r\n\r\n\r\nb\r\n");
 }
 
+// The relaxed scan tests eight bytes at a time; every run kind is placed at every offset of
+// a word and next to the line and body ends, where the eight-byte reads stop.
+TEST_CASE("relaxed body: a WSP run at every position of a line becomes one SP (3.4.4)") {
+    for (const std::string run : {" ", "  ", "\t", " \t", "\t ", "\t\t\t", "         "}) {
+        for (std::size_t at = 1; at < 20; ++at) {
+            const std::string left(at, 'x');
+            const std::string right(20 - at, 'y');
+            const std::string expected = left + " " + right + "\r\n";
+            CAPTURE(at);
+            CAPTURE(run.size());
+            // CRLF-terminated, followed by another line, unterminated at the body's end,
+            // and with trailing WSP that is removed.
+            CHECK(canonical_body(left + run + right + "\r\n", Canon::relaxed) == expected);
+            CHECK(canonical_body(left + run + right + "\r\nz\r\n", Canon::relaxed) ==
+                  expected + "z\r\n");
+            CHECK(canonical_body(left + run + right, Canon::relaxed) == expected);
+            CHECK(canonical_body(left + run + right + run + "\r\n", Canon::relaxed) == expected);
+            CHECK(canonical_body(left + run + right + run, Canon::relaxed) == expected);
+        }
+    }
+    // Bytes with the high bit set, and a CR inside a line, are ordinary content.
+    CHECK(canonical_body("\xC3\xA9t\xC3\xA9  \xE2\x80\x83 x\r\n", Canon::relaxed) ==
+          "\xC3\xA9t\xC3\xA9 \xE2\x80\x83 x\r\n");
+    CHECK(canonical_body("a\r \t b\r\n", Canon::relaxed) == "a\r b\r\n");
+}
+
 TEST_CASE("bare LF is read as CRLF in body and header (docs/dkim.md)") {
     CHECK(canonical_body("a\nb \n\n", Canon::simple) == "a\r\nb \r\n");
     CHECK(canonical_body("a\nb \n\n", Canon::relaxed) == "a\r\nb\r\n");
