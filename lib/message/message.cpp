@@ -114,17 +114,21 @@ HeaderField::HeaderField(std::string_view name_, std::string_view raw_, std::str
     // LF (with or without a CR before it) is a line end too: see the bare_lf defect.
     folded_ = true;
     unfolded_.reserve(trimmed.size());
-    for (std::size_t i = 0; i < trimmed.size(); ++i) {
-        const char c = trimmed[i];
-        if (c == '\r' && i + 1 < trimmed.size() && trimmed[i + 1] == '\n') {
-            continue;
-        }
-        if (c == '\n') {
-            continue;
-        }
-        unfolded_.push_back(c);
+    // The lines are copied whole, without their line ends (a CR is part of the line end
+    // only right before the LF).
+    std::size_t start = 0;
+    for (std::size_t lf = trimmed.find('\n'); lf != std::string_view::npos;
+         lf = trimmed.find('\n', start)) {
+        const std::size_t end = (lf > start && trimmed[lf - 1] == '\r') ? lf - 1 : lf;
+        unfolded_.append(trimmed, start, end - start);
+        start = lf + 1;
     }
-    unfolded_ = std::string{trim_wsp(unfolded_)};
+    unfolded_.append(trimmed, start);
+    // Removing a line end can leave WSP at either end (a fold right after the colon).
+    const std::string_view kept = trim_wsp(unfolded_);
+    if (kept.size() != unfolded_.size()) {
+        unfolded_ = std::string{kept};
+    }
 }
 
 // Builds a Message from its bytes; a friend of Message so it can fill the private state.
@@ -166,7 +170,14 @@ private:
     // Scans one header line's content (without its line end) for bytes RFC 5322 2.2
     // does not allow in a header.
     void scan_header_bytes(std::string_view content, std::size_t offset) {
-        for (std::size_t i = 0; i < content.size(); ++i) {
+        // Most header lines are plain ASCII: one pass without branches (the compiler
+        // vectorizes it) tells whether the search for the offending byte is needed.
+        unsigned char special = 0;
+        for (const char c : content) {
+            const auto u = static_cast<unsigned char>(c);
+            special |= static_cast<unsigned char>((u >= 0x80) | (u == 0) | (u == '\r'));
+        }
+        for (std::size_t i = 0; special != 0 && i < content.size(); ++i) {
             const auto u = static_cast<unsigned char>(content[i]);
             if (u >= 0x80) {
                 add_once(DefectKind::eight_bit_header, seen_eight_bit_, "8-bit byte in the header",

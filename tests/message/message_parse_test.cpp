@@ -85,6 +85,21 @@ TEST_CASE("message: folded fields are unfolded, raw bytes kept") {
     CHECK(m.defects().empty());
 }
 
+TEST_CASE("message: unfolding with bare LF, a stray CR, and a fold after the colon") {
+    // RFC 5322 2.2.3: the line ends of folds go, the WSP after them stays; a bare LF is a
+    // line end too (bare_lf defect), a CR not before an LF is content; the value is
+    // trimmed after unfolding.
+    const std::string text =
+        "X-A:\r\n  lead\r\n\ttail  \r\n"
+        "X-B: one\n two\r\r\n three\r\n"
+        "X-C: a\r\n \r\n b\r\n"
+        "From: a@b.example\r\nDate: d\r\n\r\nx";
+    const auto m = Message::parse(text);
+    CHECK(m.find("X-A")->value() == "lead\ttail");
+    CHECK(m.find("X-B")->value() == "one two\r three");
+    CHECK(m.find("X-C")->value() == "a  b");
+}
+
 TEST_CASE("message: views stay valid after copy and move") {
     auto original = Message::parse(kAppendixA11 + "X-Folded: a\r\n b\r\n");
     const Message copy = original;
