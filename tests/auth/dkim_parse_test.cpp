@@ -68,6 +68,16 @@ TEST_CASE("tag list errors carry an offset") {
         CHECK_FALSE(parse_tag_list("a=\x01").ok());
         CHECK_FALSE(parse_tag_list("a=caf\xC3\xA9").ok());
         CHECK_FALSE(parse_tag_list(std::string("a=x\0y", 5)).ok());
+        // The first wrong byte is named, at its offset, even after long valid text.
+        const auto del = parse_tag_list("b=" + std::string(40, 'A') + " A\x7F; c=1");
+        REQUIRE_FALSE(del.ok());
+        CHECK(del.error().reason == "character 0x7F in the value of tag 'b'");
+        CHECK(del.error().offset == 44);
+        // A wrong byte after the value's ';' belongs to the next tag.
+        const auto next = parse_tag_list("a=ok; b=x\x80");
+        REQUIRE_FALSE(next.ok());
+        CHECK(next.error().reason == "character 0x80 in the value of tag 'b'");
+        CHECK(next.error().offset == 9);
     }
 }
 
