@@ -28,9 +28,10 @@ struct PslFree {
 
 struct PublicSuffixList::Impl {
     Impl(psl_ctx_t* list, bool owned, ListInfo list_info)
-        : ctx(list, PslFree{owned}), info(std::move(list_info)) {}
+        : ctx(list, PslFree{owned}), info(std::move(list_info)), summary(info.summary()) {}
     std::unique_ptr<psl_ctx_t, PslFree> ctx;
     ListInfo info;
+    std::string summary;  // info.summary(), which every DMARC result carries
 };
 
 namespace {
@@ -187,6 +188,10 @@ bool PublicSuffixList::is_public_suffix(std::string_view domain) const {
 
 const ListInfo& PublicSuffixList::info() const noexcept {
     return impl_->info;
+}
+
+const std::string& PublicSuffixList::summary() const noexcept {
+    return impl_->summary;
 }
 
 }  // namespace mailverdict::psl

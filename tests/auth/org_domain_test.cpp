@@ -33,6 +33,8 @@ TEST_CASE("org domain: Debian's list is loaded and identified") {
     CHECK_FALSE(info.version.empty());
     CHECK(info.libpsl_version.rfind("0.", 0) == 0);
     CHECK(info.summary().find("public_suffix_list.dat") == 0);
+    CHECK(info.summary().find(" sha256:" + info.sha256.substr(0, 12)) != std::string::npos);
+    CHECK(system_list().summary() == info.summary());  // the copy made at load time
 }
 
 TEST_CASE("org domain: ICANN suffixes of one and several labels (RFC 7489 3.2)") {

@@ -52,6 +52,7 @@ public:
     [[nodiscard]] std::string organizational_domain(std::string_view domain) const;
     [[nodiscard]] bool is_public_suffix(std::string_view domain) const;
     [[nodiscard]] const ListInfo& info() const noexcept;
+    [[nodiscard]] const std::string& summary() const noexcept;  // info().summary(), made once
 
     struct Impl;
     explicit PublicSuffixList(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}

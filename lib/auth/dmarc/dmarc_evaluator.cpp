@@ -293,7 +293,7 @@ DmarcResult DmarcEvaluator::evaluate(const DmarcInput& input) const {
         r.reason = Reason::no_author_domain;
         r.author_problem = AuthorProblem::no_from;
         r.detail = "no RFC5322.From domain to evaluate";
-        r.psl_version = list_.info().summary();
+        r.psl_version = list_.summary();
         r.trace.push_back(
             {"RFC 7489 6.6.1", "RFC5322.From", "no author domain: no DMARC processing"});
         return r;
@@ -325,7 +325,7 @@ DmarcResult DmarcEvaluator::evaluate_domain(const DmarcInput& input,
     r.from_domain = to_lower(domain);
     r.author_domains = {r.from_domain};
     r.organizational_domain = list_.organizational_domain(r.from_domain);
-    r.psl_version = list_.info().summary();
+    r.psl_version = list_.summary();
     r.trace.push_back(
         {"RFC 7489 3.2", r.from_domain,
          "organizational domain " + r.organizational_domain + " (" + r.psl_version + ")"});
