@@ -267,7 +267,11 @@ Authentication authenticate(const Message& message, const Envelope& envelope,
         check_locally(a, message, envelope, resolver, options);
     }
     if (options.with_arc) {
-        a.arc = arc::validate(message, resolver, options.arc);
+        arc::ArcOptions arc_options = options.arc;
+        if (!arc_options.key_cache) {
+            arc_options.key_cache = options.dkim.key_cache;
+        }
+        a.arc = arc::validate(message, resolver, arc_options);
         if (const auto* set = arc::trusted_sealer(a.arc, options.trusted_arc_sealers)) {
             a.trusted_arc = *set;
         }

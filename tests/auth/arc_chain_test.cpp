@@ -1,6 +1,7 @@
 // ARC (RFC 8617): chains of 1, 2 and 3 instances sealed by the tests with their own keys,
 // and each way of breaking one.
 #include <mailverdict/auth/arc.hpp>
+#include <mailverdict/auth/authenticate.hpp>
 
 #include <doctest/doctest.h>
 
@@ -345,6 +346,41 @@ TEST_CASE("arc: key problems") {
         CHECK(r.reason == Reason::key_error);
         CHECK(r.failed_instance == 2U);
     }
+}
+
+TEST_CASE("arc: decoded keys are shared through a dkim::KeyCache, checks still apply") {
+    World w;
+    const std::string three = w.seal_with(w.seal_with(w.seal_with(original, w.rsa), w.ed), w.small);
+    ArcOptions o;
+    o.key_cache = std::make_shared<dkim::KeyCache>();
+    for (int pass = 0; pass < 2; ++pass) {
+        const ArcResult r = w.check(three, o);
+        CHECK(r.cv == ChainStatus::pass);
+        CHECK(r.instances == 3);
+        CHECK(o.key_cache->size() == 3);  // three sealers, one decoded key each
+    }
+    // A cached key is still held to the options of the call: the 1024-bit sealer of i=3.
+    o.min_rsa_bits = 2048;
+    const ArcResult strict = w.check(three, o);
+    CHECK(strict.cv == ChainStatus::fail);
+    CHECK(strict.reason == Reason::key_error);
+    CHECK(strict.failed_instance == 3U);
+}
+
+TEST_CASE("arc: auth::authenticate decodes ARC keys into the DKIM key cache") {
+    World w;
+    const std::string two = w.seal_with(w.seal_with(original, w.rsa), w.ed);
+    auth::AuthenticateOptions options;
+    options.now = when;
+    options.dkim.key_cache = std::make_shared<dkim::KeyCache>();
+    const auto list = psl::PublicSuffixList::system();
+    REQUIRE(list);
+    const auth::Authentication a =
+        auth::authenticate(Message::parse(two), Envelope{}, *w.dns, *list.list, options);
+    CHECK(a.arc.cv == ChainStatus::pass);
+    // The message has no DKIM-Signature: both keys came from the ARC sets.
+    CHECK(a.dkim.signatures.empty());
+    CHECK(options.dkim.key_cache->size() == 2);
 }
 
 TEST_CASE("arc: a trusted sealer's recorded results") {

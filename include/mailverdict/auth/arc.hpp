@@ -98,6 +98,9 @@ struct ArcOptions {
     std::size_t max_instances = arc::max_instances;  // named limit (RFC 8617 4.2.1)
     unsigned min_rsa_bits = 1024;                    // RFC 8301 3.2
     bool compute_oldest_pass = true;
+    // Decoded public keys, optional; auth::authenticate passes the DKIM one when this is
+    // empty, so a verifier decodes each key once for both (dkim::KeyCache).
+    std::shared_ptr<dkim::KeyCache> key_cache;
 };
 
 // RFC 8617 5.2: validates the chain. Key lookups go through `resolver` (at most one per

@@ -20,7 +20,7 @@ struct KeyCheck {
     bool ok = false;
     bool temporary = false;
     std::string problem;
-    dkim::detail::PublicKey key;
+    std::shared_ptr<const dkim::detail::PublicKey> key;  // set when ok
 };
 
 class KeyCache {
@@ -53,12 +53,13 @@ public:
             k.problem = "key h= or s= excludes this use";
         } else {
             std::string error;
+            // Decoded keys are shared with DKIM and across messages (options_.key_cache).
             k.key = dkim::detail::load_public_key(key.type == dkim::KeyType::rsa, key.public_key,
-                                                  error);
-            if (!k.key.pkey) {
+                                                  options_.key_cache.get(), error);
+            if (!k.key) {
                 k.problem = "unusable key: " + error;
-            } else if (k.key.is_rsa && k.key.bits < options_.min_rsa_bits) {
-                k.problem = "RSA key of " + std::to_string(k.key.bits) + " bits (RFC 8301 3.2)";
+            } else if (k.key->is_rsa && k.key->bits < options_.min_rsa_bits) {
+                k.problem = "RSA key of " + std::to_string(k.key->bits) + " bits (RFC 8301 3.2)";
             } else {
                 k.ok = true;
             }
@@ -304,7 +305,7 @@ ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOpt
         std::string input;
         const HeaderField& field = fields[info.ams_field];
         detail::ams_hash_input(fields, a.signed_headers, &field, field.raw, a.header_canon, input);
-        if (!dkim::detail::verify_digest(key.key, false, detail::sha256(input), a.signature)) {
+        if (!dkim::detail::verify_digest(*key.key, false, detail::sha256(input), a.signature)) {
             reason = Reason::ams_signature_mismatch;
             info.problem = "AMS signature does not verify";
             info.ams_valid = false;
@@ -354,7 +355,7 @@ ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOpt
         }
         std::string input;
         detail::seal_hash_input(raw, i, input);
-        if (!dkim::detail::verify_digest(key.key, false, detail::sha256(input), s.signature)) {
+        if (!dkim::detail::verify_digest(*key.key, false, detail::sha256(input), s.signature)) {
             info.seal_valid = false;
             info.problem = "ARC-Seal signature does not verify";
             return failed(std::move(r), Reason::seal_signature_mismatch,

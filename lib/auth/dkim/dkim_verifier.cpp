@@ -28,6 +28,37 @@ std::size_t KeyCache::size() const {
     return impl_->keys.size();
 }
 
+std::shared_ptr<const detail::PublicKey> detail::load_public_key(
+    bool rsa, const std::vector<unsigned char>& der, KeyCache* cache, std::string& error) {
+    using KeyPtr = std::shared_ptr<const PublicKey>;
+    auto load = [&]() -> KeyPtr {
+        auto loaded = std::make_shared<PublicKey>(load_public_key(rsa, der, error));
+        return loaded->pkey ? KeyPtr(std::move(loaded)) : nullptr;
+    };
+    if (cache == nullptr) {
+        return load();
+    }
+    std::string id(rsa ? "r" : "e");
+    id.append(der.begin(), der.end());
+    KeyCache::Impl& impl = cache->impl();
+    {
+        const std::lock_guard lock(impl.mutex);
+        const auto it = impl.keys.find(id);
+        if (it != impl.keys.end()) {
+            return it->second;
+        }
+    }
+    KeyPtr loaded = load();
+    if (loaded) {
+        const std::lock_guard lock(impl.mutex);
+        if (impl.keys.size() >= impl.max_entries) {
+            impl.keys.clear();  // simple bound: start again rather than grow without end
+        }
+        impl.keys.emplace(std::move(id), loaded);
+    }
+    return loaded;
+}
+
 namespace {
 
 // Body hashes of one message, each computed once per (canonicalization, l=, hash)
@@ -64,37 +95,6 @@ private:
 };
 
 using KeyPtr = std::shared_ptr<const detail::PublicKey>;
-
-KeyPtr load_key(const DkimKey& key, KeyCache* cache, std::string& error) {
-    const bool rsa = key.type == KeyType::rsa;
-    auto load = [&]() -> KeyPtr {
-        auto loaded = std::make_shared<detail::PublicKey>(
-            detail::load_public_key(rsa, key.public_key, error));
-        return loaded->pkey ? KeyPtr(std::move(loaded)) : nullptr;
-    };
-    if (cache == nullptr) {
-        return load();
-    }
-    std::string id(rsa ? "r" : "e");
-    id.append(key.public_key.begin(), key.public_key.end());
-    KeyCache::Impl& impl = cache->impl();
-    {
-        const std::lock_guard lock(impl.mutex);
-        const auto it = impl.keys.find(id);
-        if (it != impl.keys.end()) {
-            return it->second;
-        }
-    }
-    KeyPtr loaded = load();
-    if (loaded) {
-        const std::lock_guard lock(impl.mutex);
-        if (impl.keys.size() >= impl.max_entries) {
-            impl.keys.clear();  // simple bound: start again rather than grow without end
-        }
-        impl.keys.emplace(std::move(id), loaded);
-    }
-    return loaded;
-}
 
 using KeySource = std::function<KeyLookup(std::string_view domain, std::string_view selector)>;
 
@@ -212,7 +212,8 @@ SignatureResult evaluate(const Message& message, const HeaderField& field, std::
         }
     }
     std::string load_error;
-    const KeyPtr loaded = load_key(key, options.key_cache.get(), load_error);
+    const KeyPtr loaded = detail::load_public_key(key.type == KeyType::rsa, key.public_key,
+                                                  options.key_cache.get(), load_error);
     if (!loaded) {
         return finish(DkimStatus::permerror, DkimReason::key_syntax, load_error);
     }

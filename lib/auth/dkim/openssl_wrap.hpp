@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace mailverdict::dkim {
+class KeyCache;
+}  // namespace mailverdict::dkim
+
 namespace mailverdict::dkim::detail {
 
 struct PkeyFree {
@@ -49,6 +53,11 @@ struct PublicKey {
 // RSA: SubjectPublicKeyInfo DER, or a bare PKCS#1 RSAPublicKey (seen in the wild).
 // Ed25519: the raw 32-byte key (RFC 8463 4.2). Empty pkey on failure, with `error` set.
 PublicKey load_public_key(bool rsa, const std::vector<unsigned char>& der, std::string& error);
+
+// The same through `cache` (may be null) when it holds the key already: decoding an RSA
+// key costs OpenSSL 3 several verifications. Null on failure, with `error` set.
+std::shared_ptr<const PublicKey> load_public_key(bool rsa, const std::vector<unsigned char>& der,
+                                                 KeyCache* cache, std::string& error);
 
 // Verifies `signature` over an already computed digest of the header data:
 // RSA PKCS#1 v1.5 with `sha1`/SHA-256 DigestInfo; Ed25519 (PureEdDSA) over the digest
