@@ -4,7 +4,7 @@ protocol (POST /checkv2 with the IP, Helo, From and Rcpt headers: what rspamc --
 bottleneck, and measures messages/s over the corpus and the worker's CPU time (utime + stime
 of /proc/WORKER_PID/stat before and after).
 
-usage: rspamd_client.py CORPUS HOST:PORT WORKER_PID CONCURRENCY LABEL OUT_TSV
+usage: rspamd_client.py CORPUS HOST:PORT WORKER_PID CONCURRENCY LABEL OUT_TSV [MAIN_PID]
 Prints one line like `mailverdict bench`, the tally, and writes per message: file, spf, dkim
 (per signature, comma-separated "d:s=selector=result"), arc, dmarc, the symbols seen.
 """
@@ -87,13 +87,16 @@ async def run(messages, host, port, concurrency):
 
 def main():
     corpus, hostport, pid, concurrency, label, out_tsv = sys.argv[1:7]
+    main_pid = int(sys.argv[7]) if len(sys.argv) > 7 else None
     host, port = hostport.rsplit(":", 1)
     pid, concurrency = int(pid), int(concurrency)
     messages = C.load(corpus)
+    main0 = worker_cpu(main_pid) if main_pid else 0.0
     cpu0, w0, own0 = worker_cpu(pid), time.perf_counter(), time.process_time()
     results = asyncio.run(run(messages, host, int(port), concurrency))
     took = time.perf_counter() - w0
     cpu, own = worker_cpu(pid) - cpu0, time.process_time() - own0
+    main = (worker_cpu(main_pid) - main0) if main_pid else float("nan")
     tally = collections.Counter()
     for _, (s, d, a, m, _) in results:
         tally["spf=" + s] += 1
@@ -106,8 +109,8 @@ def main():
     n = len(messages)
     print(
         "tool=rspamd pass=%s messages=%d seconds=%.3f messages/s=%.0f cpu_seconds=%.3f "
-        "messages/cpu_s=%.0f client_cpu_seconds=%.3f concurrency=%d"
-        % (label, n, took, n / took, cpu, n / max(cpu, 1e-9), own, concurrency)
+        "messages/cpu_s=%.0f client_cpu_seconds=%.3f main_process_cpu_seconds=%.3f concurrency=%d"
+        % (label, n, took, n / took, cpu, n / max(cpu, 1e-9), own, main, concurrency)
     )
     print("  " + " ".join("%s:%d" % kv for kv in sorted(tally.items())))
     with open(out_tsv, "w", encoding="utf-8") as f:
