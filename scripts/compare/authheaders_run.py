@@ -10,7 +10,7 @@ disk), to show what DMARC gives once the From domain is read right and how fast 
      Replaced by the same function with [a-z0-9.-] (upstream pull request
      ValiMail/authentication-headers#36, open).
   2. get_org_domain() opens the public suffix list file and builds a new PublicSuffixList on
-     every call (about 20 ms, 96% of authheaders' time in a profile). Replaced by one
+     every call (about 20 ms, 95% of authheaders' time in a profile). Replaced by one
      PublicSuffixList built once from the same file, same get_public_suffix() call.
 Prints one line per pass (cold, warm) like `mailverdict bench`, the tally of results, and
 writes every message's results of the cold pass to OUT_TSV (file, spf, dkim, arc, dmarc).
