@@ -1,9 +1,39 @@
-// Parses arbitrary bytes as a message and touches every accessor.
+// Parses arbitrary bytes as a message and touches every accessor; unfolded values are
+// checked against a byte-by-byte reference.
 #include <mailverdict/message/message.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <string_view>
+
+namespace {
+
+// RFC 5322 2.2.3 unfolding, byte by byte: every line end (CRLF, or a bare LF) removed, a CR
+// not before an LF kept; then SP, HTAB, CR and LF trimmed at both ends.
+std::string reference_value(std::string_view raw_value) {
+    std::string out;
+    for (std::size_t i = 0; i < raw_value.size(); ++i) {
+        const char c = raw_value[i];
+        if (c == '\n' || (c == '\r' && i + 1 < raw_value.size() && raw_value[i + 1] == '\n')) {
+            continue;
+        }
+        out += c;
+    }
+    const auto wsp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t b = 0;
+    std::size_t e = out.size();
+    while (b < e && wsp(out[b])) {
+        ++b;
+    }
+    while (e > b && wsp(out[e - 1])) {
+        --e;
+    }
+    return out.substr(b, e - b);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     mailverdict::ParseLimits limits;
@@ -17,6 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         total += field.name.size() + field.raw.size() + field.raw_value.size() +
                  field.value().size() + field.offset;
         total += copy.find(field.name) != nullptr ? 1 : 0;
+        if (field.value() != reference_value(field.raw_value)) {
+            std::abort();
+        }
     }
     for (const auto& defect : copy.defects()) {
         total += mailverdict::to_string(defect.kind).size() + defect.detail.size() + defect.offset;
