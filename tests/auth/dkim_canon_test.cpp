@@ -121,7 +121,7 @@ TEST_CASE("relaxed header: continuation with tabs, case, colon spacing") {
     CHECK(out == "To: a\r\n");
 }
 
-TEST_CASE("l= cuts the canonical body; the full length is returned") {
+TEST_CASE("l= cuts the canonical body, the full length is returned") {
     std::string out;
     const auto total = canonicalize_body(
         "hello  world\r\nsecond\r\n", Canon::relaxed,

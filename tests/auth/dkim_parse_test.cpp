@@ -20,7 +20,7 @@ DkimReason reason_of(const std::string& value) {
 
 }  // namespace
 
-TEST_CASE("tag list: FWS around names, '=', values and ';' (RFC 6376 3.2)") {
+TEST_CASE("tag list: FWS around names, '=', values and ',' (RFC 6376 3.2)") {
     const auto list = parse_tag_list(" a = 1 ;\r\n\tb=two words ;c=\r\n x;");
     REQUIRE(list.ok());
     REQUIRE(list->tags.size() == 3);
@@ -34,7 +34,7 @@ TEST_CASE("tag list: FWS around names, '=', values and ';' (RFC 6376 3.2)") {
     CHECK(list->find("B") == nullptr);  // tag names are case-sensitive
 }
 
-TEST_CASE("tag list: empty values, trailing ';' and empty text") {
+TEST_CASE("tag list: empty values, trailing ',' and empty text") {
     const auto list = parse_tag_list("a=; b=2;");
     REQUIRE(list.ok());
     REQUIRE(list->tags.size() == 2);

@@ -467,7 +467,7 @@ TEST_CASE("over-signing: an added instance of a signed field breaks only over-si
     CHECK(only(check("Cc: eve@example.net\r\n" + cc_m)).reason == DkimReason::signature_mismatch);
 }
 
-TEST_CASE("l=: appended content passes with a warning; a shorter body fails") {
+TEST_CASE("l=: appended content passes with a warning, a shorter body fails") {
     const SigningKey key = signing_key("ed");
     SignOptions o = options_for("ed");
     o.body_length = true;
@@ -537,7 +537,7 @@ TEST_CASE("key records: revoked, malformed, missing, mismatched and restricted k
     CHECK(result_for("allbad", rsa).reason == DkimReason::key_syntax);
 }
 
-TEST_CASE("RFC 8301: rsa-sha1 is verified but reported as policy; short RSA keys rejected") {
+TEST_CASE("RFC 8301: rsa-sha1 is verified but reported as policy, short RSA keys rejected") {
     const std::string names_tag = "h=from:subject; ";
     const Pkey rsa = load_pem(pem_for("rsa2048"));
     const std::string sha1 = manual_signed(

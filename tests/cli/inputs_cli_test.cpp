@@ -283,7 +283,7 @@ TEST_CASE("diff and learn read mbox files too, with the same names") {
           static_cast<std::int64_t>(messages.size()));
 }
 
-TEST_CASE("--progress: a final line on stderr when stderr is not a terminal; none with --quiet") {
+TEST_CASE("--progress: a final line on stderr when stderr is not a terminal, none with --quiet") {
     const std::string base = cli() + " parse " + corpus("messages") + " --format jsonl";
     const auto plain = run_command(base);
     const auto progress = run_command(base + " --progress");
@@ -321,7 +321,7 @@ TEST_CASE("an mbox on a pipe (/dev/stdin) is read as a stream") {
     }
 }
 
-TEST_CASE("--mbox-variant accepts mboxrd and mboxo only; --files-from must be readable") {
+TEST_CASE("--mbox-variant accepts mboxrd and mboxo only, --files-from must be readable") {
     const auto messages = corpus_messages();
     const std::string file = shell_quote(messages[0].string());
     CHECK(run_command(cli() + " parse " + file + " --mbox-variant mboxo --quiet").exit_code == 0);

@@ -81,7 +81,7 @@ TEST_CASE("user impersonation: homoglyph and reordered names, address in the dis
     CHECK(f.top(ImpersonationKind::user)->technique == Technique::address_in_display_name);
 }
 
-TEST_CASE("user impersonation: never the user's own address; not an unrelated name") {
+TEST_CASE("user impersonation: never the user's own address, not an unrelated name") {
     CHECK_FALSE(check("John Smith <john.smith@contoso.com>").flagged(ImpersonationKind::user));
     CHECK(check("John Miller <john.miller@mail.example>").findings.empty());
     CHECK(check("Maria Lopez <maria@mail.example>").findings.empty());

@@ -192,7 +192,7 @@ TEST_CASE("domain shape: registrable label and suffix from the Public Suffix Lis
     CHECK(idn.label_unicode == "\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5");  // аррӏе
 }
 
-TEST_CASE("unusual characters (brief 4.3; UTS #39 4, 5.2)") {
+TEST_CASE("unusual characters (brief 4.3, UTS #39 4, 5.2)") {
     const auto cyrillic_o = model().unusual_characters("J\xD0\xBEhn Smith");
     CHECK(cyrillic_o.mixed_script);
     CHECK(cyrillic_o.any());

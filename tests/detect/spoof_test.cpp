@@ -67,7 +67,7 @@ TEST_CASE("unauthenticated sender: neither SPF nor DKIM passed and DMARC or comp
     CHECK_FALSE(f.has(SignalKind::unauthenticated_sender));
 }
 
-TEST_CASE("via tag: DKIM d= of another domain; a subdomain of the From domain matches") {
+TEST_CASE("via tag: DKIM d= of another domain, a subdomain of the From domain matches") {
     Facts f;
     f.in.dkim.push_back({"pass", "mailer.example.org", "s1"});
     const auto sigs = detect_spoof(f.s);
@@ -78,7 +78,7 @@ TEST_CASE("via tag: DKIM d= of another domain; a subdomain of the From domain ma
     CHECK_FALSE(f.has(SignalKind::via_tag));
 }
 
-TEST_CASE("spoof pairs: TABL block beats allow; spoof type must match") {
+TEST_CASE("spoof pairs: TABL block beats allow, spoof type must match") {
     const auto t = policy::Tenant::parse(R"(
 tenant: {name: C}
 accepted_domains: [contoso.com]

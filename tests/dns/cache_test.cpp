@@ -225,7 +225,7 @@ TEST_CASE("a large cache is sharded and still bounded") {
     CHECK(inner->calls == 5001);
 }
 
-TEST_CASE("a waiter gives up at its deadline; a failure at the deadline is not cached") {
+TEST_CASE("a waiter gives up at its deadline, a failure at the deadline is not cached") {
     auto inner = std::make_shared<Scripted>();
     inner->delay = 300ms;
     inner->status = DnsStatus::timeout;

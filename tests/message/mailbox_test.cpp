@@ -220,7 +220,7 @@ TEST_CASE("mbox: a From line that does not follow a blank line is message conten
     CHECK(msgs[1].bytes == "Subject: y\n\nsecond\n");
 }
 
-TEST_CASE("mbox: only one blank line before a From_ line separates; others are content") {
+TEST_CASE("mbox: only one blank line before a From_ line separates, others are content") {
     const auto msgs = read_all(
         "From a@x Thu Jan  1 00:00:00 2004\nSubject: x\n\nbody\n\n\n\nFrom b@x Thu Jan  1 "
         "00:00:00 2004\n\n");
@@ -229,7 +229,7 @@ TEST_CASE("mbox: only one blank line before a From_ line separates; others are c
     CHECK(msgs[1].bytes == "");  // header-less and empty: still a message, nothing lost
 }
 
-TEST_CASE("mbox: a message over the size limit is flagged and not held; the next is read") {
+TEST_CASE("mbox: a message over the size limit is flagged and not held, the next is read") {
     MboxLimits limits;
     limits.max_message_bytes = 100;
     const std::string big = "Subject: big\n\n" + std::string(500, 'b') + "\n";
@@ -311,7 +311,7 @@ TEST_CASE("maildir: cur/ and new/ by unique name, dot files and tmp/ skipped, Ma
     CHECK(listing.folders[1] == ".Sent");
 }
 
-TEST_CASE("maildir: a Maildir without tmp/ is still one; a file moved to cur/ keeps its place") {
+TEST_CASE("maildir: a Maildir without tmp/ is still one, a file moved to cur/ keeps its place") {
     const TempDir dir;
     dir.write("new/20.x");
     dir.write("cur/10.y:2,S");

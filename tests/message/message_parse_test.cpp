@@ -354,7 +354,7 @@ TEST_CASE("message: Return-Path") {
     }
 }
 
-TEST_CASE("message: mailboxes() reads any address field; To and Cc are parsed once") {
+TEST_CASE("message: mailboxes() reads any address field, To and Cc are parsed once") {
     const auto m = Message::parse(
         "From: a@b.example\r\nDate: d\r\nReply-To: r@x.example\r\nTo: undisclosed-recipients:;\r\n"
         "Cc: \"Doe, J\" <j@y.example>, k@y.example\r\n\r\n");

@@ -254,7 +254,7 @@ spoof_intelligence:
     CHECK(v.recipients.at(0).cat == "SPOOF");
 }
 
-TEST_CASE("precedence: spoof (5) beats spam (9); malware (1) beats spoof (brief 1.3)") {
+TEST_CASE("precedence: spoof (5) beats spam (9), malware (1) beats spoof (brief 1.3)") {
     Run run;
     auto v = run(mail("a@weak.example", "203.0.113.99", "X-Spam-Flag: YES\r\n"));
     CHECK(v.recipients.at(0).cat == "SPOOF");
@@ -311,7 +311,7 @@ mail_flow_rules:
 )";
 }
 
-TEST_CASE("mail flow rule SCL -1 hides spam and spoof; pilot exception gets full filtering") {
+TEST_CASE("mail flow rule SCL -1 hides spam and spoof, pilot exception gets full filtering") {
     Run run(bypass_rule);
     const auto v = run(mail("a@weak.example", "203.0.113.99", "X-Spam-Flag: YES\r\n"),
                        {"other@contoso.com", "std@contoso.com"});
@@ -331,7 +331,7 @@ TEST_CASE("mail flow rule SCL -1 hides spam and spoof; pilot exception gets full
     CHECK(find_override(pilot, "mail_flow_rule_bypass") == nullptr);
 }
 
-TEST_CASE("mail flow rule SCL -1 never beats malware; HC phish only with MX elsewhere") {
+TEST_CASE("mail flow rule SCL -1 never beats malware, HC phish only with MX elsewhere") {
     Run run(bypass_rule);
     auto v = run(mail("a@weak.example", "203.0.113.99", "X-Upstream: malware\r\n"));
     CHECK(v.recipients.at(0).final.folder == Folder::quarantine);
@@ -384,7 +384,7 @@ TEST_CASE("IP Block List: dropped, unless the IP is also allowed") {
           Folder::inbox);
 }
 
-TEST_CASE("TABL sender block quarantines clean mail; TABL allow beats spam, not HC phish") {
+TEST_CASE("TABL sender block quarantines clean mail, TABL allow beats spam, not HC phish") {
     Run run(R"(
 tenant_allow_block_list:
   senders:
@@ -427,7 +427,7 @@ tenant_allow_block_list:
     CHECK(r.scl == -1);
 }
 TEST_CASE(
-    "advanced delivery: SecOps beats malware; phishing simulation beats HC phish, not malware") {
+    "advanced delivery: SecOps beats malware, phishing simulation beats HC phish, not malware") {
     Run run(R"(
 advanced_delivery:
   secops_mailboxes: [secops@contoso.com]
