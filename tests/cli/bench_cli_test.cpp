@@ -72,7 +72,7 @@ TEST_CASE("bench-corpus: the same seed gives byte-identical output, keys include
     CHECK(ta.count("zones/sender-00.example.zone") == 1);
 }
 
-TEST_CASE("bench-corpus: every message parses without defects; DKIM results as meant") {
+TEST_CASE("bench-corpus: every message parses without defects, DKIM results as meant") {
     const auto dir = generate("c");
     const auto parsed = run_command(cli() + " parse " + shell_quote((dir / "messages").string()) +
                                     " --format jsonl");
@@ -114,4 +114,65 @@ TEST_CASE("bench-corpus: every message parses without defects; DKIM results as m
         }
     }
     CHECK(pass > 0);
+}
+
+namespace {
+
+// `mailverdict bench` over `dir` for one stage: the outcome tally it prints ("spf=pass" -> n).
+std::map<std::string, int> bench_tally(const fs::path& dir, const std::string& stage) {
+    const auto r = run_command(cli() + " bench " + shell_quote(dir.string()) + " --stage " + stage +
+                               " --dns-zone " + shell_quote((dir / "zones").string()));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("stage=" + stage + " ") == 0);
+    CHECK(r.out.find(" messages=20 ") != std::string::npos);
+    std::map<std::string, int> tally;
+    std::istringstream words(r.out.substr(r.out.find('\n') + 1));
+    for (std::string w; words >> w;) {
+        const auto colon = w.rfind(':');
+        tally[w.substr(0, colon)] = std::stoi(w.substr(colon + 1));
+    }
+    return tally;
+}
+
+std::map<std::string, int> with_prefix(const std::map<std::string, int>& tally,
+                                       const std::string& prefix) {
+    std::map<std::string, int> out;
+    for (const auto& kv : tally) {
+        if (kv.first.rfind(prefix, 0) == 0) {
+            out.insert(kv);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("bench: each check alone gives the outcomes it gives inside auth") {
+    const auto dir = generate("stages");
+    const auto auth = bench_tally(dir, "auth");
+    // DKIM as the generator meant it (expected.tsv: first column after the file name).
+    std::map<std::string, int> meant;
+    std::ifstream expected(dir / "expected.tsv");
+    for (std::string line; std::getline(expected, line);) {
+        if (!line.empty() && line.front() != '#') {
+            const auto tab = line.find('\t');
+            const auto end = line.find('\t', tab + 1);
+            ++meant["dkim=" + line.substr(tab + 1, end - tab - 1)];
+        }
+    }
+    CHECK(with_prefix(auth, "dkim=") == meant);
+    CHECK(bench_tally(dir, "parse") == std::map<std::string, int>{{"dkim=clean", 20}});
+    for (const std::string check : {"spf", "dkim", "arc", "dmarc"}) {
+        CAPTURE(check);
+        const auto alone = bench_tally(dir, check);
+        CHECK(alone == with_prefix(auth, check + "="));
+        int total = 0;
+        for (const auto& kv : alone) {
+            total += kv.second;
+        }
+        CHECK(total == 20);
+    }
+    const auto bad = run_command(cli() + " bench " + shell_quote(dir.string()) + " --stage bogus");
+    CHECK(bad.exit_code != 0);
+    CHECK(bad.err.find("parse, spf, dkim, arc, dmarc, auth or verdict") != std::string::npos);
 }
