@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace mailverdict {
 
@@ -501,16 +502,26 @@ Hop parse_received(std::string_view value) {
     Hop hop;
     hop.raw = std::string{value};
 
-    // RFC 5322 3.6.7: the date-time follows the last ';' (a date never contains one).
-    // Only a ';' at depth 0 counts: comments may hold anything.
-    std::size_t stamp_end = value.size();
+    // The field is read once into depth-0 tokens.
+    std::vector<Token> tokens;
+    tokens.reserve(48);
     {
         Lexer lexer{value};
         Token token{};
         while (lexer.next(token)) {
-            if (token.kind == TokenKind::semicolon) {
-                stamp_end = token.end - 1;
-            }
+            tokens.push_back(token);
+        }
+    }
+    // RFC 5322 3.6.7: the date-time follows the last ';' (a date never contains one).
+    // Only a ';' at depth 0 counts: comments may hold anything. The clauses are the
+    // tokens before it.
+    std::size_t stamp_end = value.size();
+    std::size_t clause_tokens = tokens.size();
+    for (std::size_t i = tokens.size(); i-- > 0;) {
+        if (tokens[i].kind == TokenKind::semicolon) {
+            stamp_end = tokens[i].end - 1;
+            clause_tokens = i;
+            break;
         }
     }
     if (stamp_end < value.size()) {
@@ -523,9 +534,8 @@ Hop parse_received(std::string_view value) {
     bool have_value = false;
     bool with_open = false;  // "Microsoft SMTP Server": contiguous words form the protocol
     bool exim = false;
-    Lexer lexer{value.substr(0, stamp_end)};
-    Token token{};
-    while (lexer.next(token)) {
+    for (std::size_t t = 0; t < clause_tokens; ++t) {
+        const Token& token = tokens[t];
         if (token.kind == TokenKind::comment) {
             with_open = false;
             if (clause == Clause::from) {
