@@ -38,6 +38,7 @@ struct Sample {
 struct Outcome {
     std::string dkim;
     std::string spf;
+    std::string arc;  // the chain validation status (RFC 8617 4.4)
     std::string dmarc;
     std::string folder;
 };
@@ -187,9 +188,11 @@ int cmd_bench(const std::vector<std::string>& args) {
                          ? "none"
                          : std::string(dkim::to_string(a.dkim.signatures.front().result));
             o.spf = a.spf ? std::string(spf::to_string(a.spf->result)) : "none";
+            o.arc = std::string(arc::to_string(a.arc.cv));
             o.dmarc = std::string(a.dmarc.microsoft_result());
         } else {
             const auto v = engine->evaluate(m, s.eval);
+            o.arc = std::string(arc::to_string(v.auth.arc.cv));
             o.dmarc = std::string(v.auth.dmarc.microsoft_result());
             o.folder = v.recipients.empty()
                            ? "none"
@@ -201,6 +204,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     const std::function<void(Outcome &&)> emit = [&](Outcome&& o) {
         for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"dkim", o.dkim},
                                    {"spf", o.spf},
+                                   {"arc", o.arc},
                                    {"dmarc", o.dmarc},
                                    {"folder", o.folder}}) {
             if (!v.empty()) {
