@@ -1,9 +1,11 @@
 // The benchmark corpus: N messages shaped like real inbound mail for contoso.com from ~50
-// sender domains, DKIM-signed with the project's own signer, with the BIND zones that
-// publish every key, SPF include chain and DMARC policy, an envelope per message and the
-// DKIM result each message is meant to get (expected.tsv).
+// sender domains, DKIM-signed with the project's own signer, about 8% of them relayed by a
+// mailing list that modifies them and seals them with ARC (the project's own sealer), with
+// the BIND zones that publish every key, SPF include chain and DMARC policy, an envelope
+// per message and the DKIM and ARC results each message is meant to get (expected.tsv).
 #include "bench_corpus.hpp"
 
+#include <mailverdict/auth/arc.hpp>
 #include <mailverdict/auth/dkim.hpp>
 #include <mailverdict/message/message.hpp>
 
@@ -40,6 +42,18 @@ constexpr std::array<std::string_view, 48> words = {
     "newsletter", "offer",     "discount", "subscription", "service",  "support",  "ticket",
     "request",    "approval",  "budget",   "forecast",     "summary",  "minutes",  "agenda",
     "and",        "of",        "for",      "with",         "to",       "in"};
+
+// The mailing list (RFC 2919 list, RFC 8617 intermediary): its host sends from one address
+// of 198.51.100.0/24 (RFC 5737 TEST-NET-2, clear of every sender and ESP range).
+constexpr std::string_view list_domain = "lists.woodgrove-community.example";
+constexpr std::string_view list_address = "community@lists.woodgrove-community.example";
+constexpr std::string_view list_network = "198.51.100";
+constexpr std::string_view list_host_octet = "25";
+constexpr std::string_view list_arc_selector = "arc2026";
+// Share of messages relayed by the list, drawn from a stream of its own (list_stream) so the
+// other messages stay byte-identical to a corpus made before the list existed.
+constexpr double list_share = 0.08;
+constexpr std::uint64_t list_stream = 0x6c6973742d617263ULL;  // "list-arc"
 
 constexpr std::array<std::string_view, 8> recipients = {
     "adele.vance@contoso.com",   "alex.wilber@contoso.com",  "diego.siciliani@contoso.com",
@@ -209,8 +223,99 @@ dkim::SigningKey loaded(dkim::SigningKey::Loaded l) {
     return *l.key;
 }
 
+arc::SealingKey loaded(arc::SealingKey::Loaded l) {
+    if (!l) {
+        throw std::runtime_error("ARC sealing key: " + l.error);
+    }
+    return *l.key;
+}
+
+authres::ResultInfo result_info(std::string method, std::string result,
+                                std::vector<authres::Property> properties) {
+    authres::ResultInfo r;
+    r.method = std::move(method);
+    r.result = std::move(result);
+    r.properties = std::move(properties);
+    return r;
+}
+
+// What the list's MTA found on the author's message as it arrived, before changing it:
+// the ARC-Authentication-Results of its seal (RFC 8617 4.1.1). The message came from the
+// author domain's own host (SPF pass), carried its intact signature(s) (DKIM pass) and so
+// aligned DMARC pass, or none when the domain publishes no DMARC record.
+authres::AuthenticationResults list_saw(const Domain& dom, const std::string& mail_from) {
+    authres::AuthenticationResults r;
+    r.authserv_id = std::string(list_domain);
+    r.results.push_back(result_info("spf", "pass", {{"smtp", "mailfrom", mail_from}}));
+    if (!dom.ed25519_only) {
+        r.results.push_back(
+            result_info("dkim", "pass", {{"header", "d", dom.name}, {"header", "s", "s2048"}}));
+    }
+    if (dom.ed25519_only || dom.dual) {
+        r.results.push_back(
+            result_info("dkim", "pass", {{"header", "d", dom.name}, {"header", "s", "ed1"}}));
+    }
+    r.results.push_back(
+        result_info("dmarc", dom.dmarc.empty() ? "none" : "pass", {{"header", "from", dom.name}}));
+    return r;
+}
+
+// "adele.vance@contoso.com" -> "adele.vance=contoso.com" (the VERP form of a recipient).
+std::string replace_at(std::string address) {
+    std::replace(address.begin(), address.end(), '@', '=');
+    return address;
+}
+
+// The hop into Microsoft 365's front end, the newest Received field of every message.
+std::string microsoft_hop(const std::string& from, const std::string& ip,
+                          const std::string& front_end, std::int64_t t) {
+    return fmt::format(
+        "Received: from {0} ({0} [{1}])\r\n\tby BN8NAM12FT0{2}.mail.protection.outlook.com "
+        "(10.13.182.99) with Microsoft SMTP Server\r\n\t(version=TLS1_3, "
+        "cipher=TLS_AES_256_GCM_SHA384) id 15.20.7452.22 via Frontend Transport; {3}\r\n",
+        from, ip, front_end, rfc5322_date(t));
+}
+
+// What the list does with a post (as Mailman does), in RFC 8617's order: it has verified
+// the message as it arrived (list_saw), changes it (a subject tag, and a footer that breaks
+// the author's DKIM body hash), adds its RFC 2369/2919 fields, then seals the message as
+// changed: ARC set i=1, cv=none (the post carried no ARC set: RFC 8617 5.1.1).
+void relay_through_list(std::string& bytes, const Domain& dom, const std::string& author_mail_from,
+                        const arc::SealingKey& key, std::int64_t when) {
+    const auto at = bytes.find("\r\nSubject: ");
+    if (at == std::string::npos) {
+        throw std::runtime_error("list message without a Subject field");
+    }
+    bytes.insert(at + 11, "[community] ");
+    bytes += fmt::format(
+        "_______________________________________________\r\n"
+        "community mailing list -- {0}\r\n"
+        "To unsubscribe send an email to community-leave@{1}\r\n",
+        list_address, list_domain);
+    bytes.insert(0, fmt::format("List-Id: Woodgrove community <community.{0}>\r\n"
+                                "List-Unsubscribe: <mailto:community-leave@{0}>\r\n"
+                                "List-Post: <mailto:{1}>\r\n",
+                                list_domain, list_address));
+    arc::SealOptions so;
+    so.domain = std::string(list_domain);
+    so.selector = std::string(list_arc_selector);
+    so.authserv_id = std::string(list_domain);
+    // The chain as received: no ARC set at all (validating it would say the same, none).
+    const arc::ArcResult received;
+    const auto sealed = arc::seal(Message::parse(bytes), received, list_saw(dom, author_mail_from),
+                                  key, so, std::chrono::sys_seconds{std::chrono::seconds{when}});
+    if (!sealed) {
+        throw std::runtime_error("sealing a list message: " + sealed.error);
+    }
+    bytes.insert(0, sealed.fields);
+}
+
 std::string tenant_yaml() {
+    // lists.woodgrove-community.example is deliberately not a trusted ARC sealer
+    // (trusted_arc_sealers absent): what Microsoft does with list mail by default.
     return "# Benchmark tenant: contoso.com on Microsoft 365, Standard preset for everyone.\n"
+           "# The mailing list lists.woodgrove-community.example is not a trusted ARC sealer\n"
+           "# (no trusted_arc_sealers): its relayed messages are judged on their own DMARC.\n"
            "version: 1\n\ntenant:\n  name: Contoso\n  license: mdo_plan2\n\n"
            "accepted_domains:\n  - name: contoso.com\n    type: Authoritative\n\n"
            "mail_routing:\n  mx: microsoft\n"
@@ -275,7 +380,9 @@ Stats generate(const Options& options) {
         }
         return *d.ed;
     };
-    // Keys for every domain, in domain order (so a key does not depend on the messages).
+    // Keys for every domain, in domain order (so a key does not depend on the messages),
+    // then the list's ARC key (drawn last: the domains' keys are those of a corpus made
+    // before the list existed).
     for (auto& d : domains) {
         if (!d.ed25519_only) {
             rsa_key(d);
@@ -284,13 +391,23 @@ Stats generate(const Options& options) {
             ed_key(d);
         }
     }
+    const arc::SealingKey list_key =
+        loaded(arc::SealingKey::from_pem(rsa_private_pem(key_rng, 2048)));
+    const std::string list_host = std::string(list_domain);
+    const std::string list_ip = std::string(list_network) + "." + std::string(list_host_octet);
+    Rng list_rng{std::mt19937_64(options.seed ^ list_stream)};
 
     Stats stats;
     stats.domains = domain_count;
     std::string envelopes = "# file\tclient_ip\thelo\tmail_from\trecipient\n";
-    std::string expected = "# file\tdkim (pass: every signature valid, fail: broken, none)\n";
+    std::string expected =
+        "# file\tdkim (pass: every signature valid, fail: broken, none)\tarc (pass: sealed by "
+        "the list, none)\n";
     const auto base_time = corpus_epoch;
     for (std::size_t i = 0; i < options.count; ++i) {
+        // Whether the list relays this one: its own stream, so the draws of `rng` (and so
+        // every message the list does not relay) are those of a corpus without the list.
+        const bool via_list = list_rng.chance(list_share);
         auto& dom = domains[rng.below(domain_count)];
         const std::int64_t when = base_time + static_cast<std::int64_t>(i) * 37;
         const auto host = "mta-" + std::to_string(10 + rng.below(4));
@@ -305,20 +422,37 @@ Stats generate(const Options& options) {
         } else {
             ip = "203.0.113." + std::to_string(1 + rng.below(250));
         }
+        if (via_list) {
+            // The author posts to the list from its own host (SPF pass at the list, as its
+            // ARC-Authentication-Results says).
+            ip = network_of(dom.index) + "." + fqdn.substr(4, 2);
+        }
         const std::string rcpt(recipients[rng.below(recipients.size())]);
-        const auto mail_from = "bounce-" + hex(rng, 8) + "@" + dom.name;
+        const auto author_bounce = "bounce-" + hex(rng, 8) + "@" + dom.name;
+        // A list sends with its own bounce address (Mailman's VERP form, per recipient).
+        const auto mail_from =
+            via_list ? fmt::format("community-bounces+{}@{}", replace_at(rcpt), list_domain)
+                     : author_bounce;
+        const std::string to = via_list ? std::string(list_address) : rcpt;
         const auto from_local = std::string(words[rng.below(words.size())]) + "." +
                                 std::string(words[rng.below(words.size())]);
 
-        // Headers, newest first; Received hops folded over two or three lines.
+        // Headers, newest first; Received hops folded over two or three lines. A list
+        // message's first hop is the list's inbound one; it is put above the author's
+        // signatures after signing, with the list's own fields and its hop to Microsoft.
         std::string h;
+        std::string list_hop;
         const auto hops = rng.between(3, 6);
-        std::int64_t t = when;
-        h += fmt::format(
-            "Received: from {0} ({0} [{1}])\r\n\tby BN8NAM12FT0{2}.mail.protection.outlook.com "
-            "(10.13.182.99) with Microsoft SMTP Server\r\n\t(version=TLS1_3, "
-            "cipher=TLS_AES_256_GCM_SHA384) id 15.20.7452.22 via Frontend Transport; {3}\r\n",
-            fqdn, ip, two(static_cast<unsigned>(rng.below(100))), rfc5322_date(t));
+        const auto front_end = two(static_cast<unsigned>(rng.below(100)));
+        std::int64_t t = via_list ? when - 30 : when;
+        if (via_list) {
+            list_hop = fmt::format(
+                "Received: from {0} ({0} [{1}])\r\n\tby {2} (Postfix) with ESMTPS id {3}\r\n\t"
+                "for <{4}>; {5}\r\n",
+                fqdn, ip, list_domain, hex(list_rng, 10), list_address, rfc5322_date(t));
+        } else {
+            h += microsoft_hop(fqdn, ip, front_end, t);
+        }
         std::string by = fqdn;
         for (std::uint64_t hop = 1; hop < hops; ++hop) {
             t -= static_cast<std::int64_t>(rng.between(1, 20));
@@ -330,12 +464,12 @@ Stats generate(const Options& options) {
             h += fmt::format(
                 "Received: from {0} ({0} [10.{1}.{2}.{3}])\r\n\tby {4} (Postfix) with ESMTPS id "
                 "{5}\r\n\tfor <{6}>; {7}\r\n",
-                inner, dom.index % 256, hop, last_octet, by, queue_id, rcpt, rfc5322_date(t));
+                inner, dom.index % 256, hop, last_octet, by, queue_id, to, rfc5322_date(t));
             by = inner;
         }
         h += "Return-Path: <" + mail_from + ">\r\n";
         h += fmt::format("From: \"{0}\" <{0}@{1}>\r\n", from_local, dom.name);
-        h += "To: <" + rcpt + ">\r\n";
+        h += "To: <" + to + ">\r\n";
         std::string subject;
         for (std::uint64_t w = rng.between(3, 9); w > 0; --w) {
             subject += std::string(words[rng.below(words.size())]) + (w > 1 ? " " : "");
@@ -364,13 +498,21 @@ Stats generate(const Options& options) {
             "X-Originating-IP: [10.0.0.8]",
             "Precedence: bulk",
             "X-Auto-Response-Suppress: All"};
+        // Fields counted as if present though not in `h` (the list's inbound hop, the list
+        // fields a list message does not carry from its author): the fill below draws the
+        // same number of trace fields as without the list.
+        std::size_t held_back = via_list ? 1 : 0;
         for (const auto& x : extras) {
             if (rng.chance(0.6)) {
-                h += std::string(x) + "\r\n";
+                if (via_list && x.starts_with("List-")) {
+                    ++held_back;  // the list writes its own List-Id and List-Unsubscribe
+                } else {
+                    h += std::string(x) + "\r\n";
+                }
             }
         }
         // Fill up to 15..40 fields with trace headers.
-        std::size_t fields = 0;
+        std::size_t fields = held_back;
         for (std::size_t p = 0; p + 1 < h.size(); ++p) {
             fields += (h[p] == '\n' && p + 1 < h.size() && h[p + 1] != '\t') ? 1 : 0;
         }
@@ -406,9 +548,13 @@ Stats generate(const Options& options) {
         bytes.append("\r\n").append(body);
 
         // Signatures: 3% unsigned; the rest by the domain's key(s); 8% broken afterwards.
-        const bool unsigned_message = rng.chance(0.03);
-        const bool broken = !unsigned_message && rng.chance(0.08);
+        // A list message is signed and intact when it reaches the list (the draws are made
+        // all the same, for the messages after it).
+        const bool unsigned_drawn = rng.chance(0.03);
+        const bool broken_drawn = !unsigned_drawn && rng.chance(0.08);
         const bool break_body = rng.chance(0.5);
+        const bool unsigned_message = unsigned_drawn && !via_list;
+        const bool broken = broken_drawn && !via_list;
         if (!unsigned_message) {
             auto sign_with = [&](const dkim::SigningKey& key, const std::string& selector) {
                 dkim::SignOptions so;
@@ -440,17 +586,25 @@ Stats generate(const Options& options) {
                 bytes.insert(at + 11, "[EXTERNAL] ");
             }
         }
+        if (via_list) {
+            bytes = list_hop + bytes;
+            relay_through_list(bytes, dom, author_bounce, list_key, when - 5);
+            bytes.insert(0, microsoft_hop(list_host, list_ip, front_end, when));
+            ++stats.list_messages;
+        }
         char name[32];
         std::snprintf(name, sizeof name, "msg-%06zu.eml", i);
         write(options.out / "messages" / name, bytes);
         stats.bytes += bytes.size();
         ++stats.messages;
-        envelopes += fmt::format("{}\t{}\t{}\t{}\t{}\n", name, ip, fqdn, mail_from, rcpt);
+        envelopes += fmt::format("{}\t{}\t{}\t{}\t{}\n", name, via_list ? list_ip : ip,
+                                 via_list ? list_host : fqdn, mail_from, rcpt);
+        // A list message's author signatures fail (the footer breaks their body hash).
         expected += std::string(name) + "\t" +
-                    (unsigned_message ? "none"
-                     : broken         ? "fail"
-                                      : "pass") +
-                    "\n";
+                    (unsigned_message     ? "none"
+                     : broken || via_list ? "fail"
+                                          : "pass") +
+                    "\t" + (via_list ? "pass" : "none") + "\n";
     }
 
     // Zones: each sender domain (SPF chain 3 deep, DKIM keys, DMARC, hosts), the ESPs
@@ -498,6 +652,21 @@ Stats generate(const Options& options) {
              "\n";
         z += "_dmarc\tIN TXT " + txt("v=DMARC1; p=none") + "\n";
         write(options.out / "zones" / (name + ".zone"), z);
+    }
+    // The list: its host's address, MX, SPF for its bounce domain and HELO name, the ARC
+    // key, DMARC, and the PTR of its outbound address (forward-confirmed).
+    {
+        std::string z = soa(list_host);
+        z += "@\tIN A " + list_ip + "\n";
+        z += "@\tIN MX 10 " + list_host + ".\n";
+        z += "@\tIN TXT " + txt("v=spf1 ip4:" + std::string(list_network) + ".0/24 -all") + "\n";
+        z += std::string(list_arc_selector) + "._domainkey\tIN TXT " +
+             txt(list_key.public_record()) + "\n";
+        z += "_dmarc\tIN TXT " + txt("v=DMARC1; p=none; rua=mailto:dmarc@" + list_host) + "\n";
+        write(options.out / "zones" / (list_host + ".zone"), z);
+        const std::string rev_zone = "100.51.198.in-addr.arpa";
+        write(options.out / "zones" / (rev_zone + ".zone"),
+              soa(rev_zone) + std::string(list_host_octet) + "\tIN PTR " + list_host + ".\n");
     }
     for (const auto& [zone, text] : reverse) {
         write(options.out / "zones" / (zone + ".zone"), text);

@@ -28,6 +28,7 @@ struct Stats {
     std::size_t domains = 0;
     std::size_t signatures = 0;
     std::size_t broken = 0;
+    std::size_t list_messages = 0;  // relayed (changed and ARC-sealed) by the mailing list
     std::size_t bytes = 0;
 };
 

@@ -47,7 +47,7 @@ struct Sample {
 struct Outcome {
     std::string dkim;
     std::string spf;
-    std::string arc;
+    std::string arc;  // the chain validation status (RFC 8617 4.4)
     std::string dmarc;
     std::string folder;
 };
@@ -240,6 +240,7 @@ int cmd_bench(const std::vector<std::string>& args) {
             o.dmarc = std::string(a.dmarc.microsoft_result());
         } else {
             const auto v = engine->evaluate(m, s.eval);
+            o.arc = std::string(arc::to_string(v.auth.arc.cv));
             o.dmarc = std::string(v.auth.dmarc.microsoft_result());
             o.folder = v.recipients.empty()
                            ? "none"

@@ -1,5 +1,6 @@
 // mailverdict bench-corpus --out DIR [--count N] [--seed S] [--domains D]: the deterministic
-// benchmark corpus of issue 9 (messages, zones, envelopes, expected DKIM results, a tenant file).
+// benchmark corpus of issue 9 (messages, zones, envelopes, expected DKIM and ARC results, a
+// tenant file).
 #include "bench_corpus.hpp"
 #include "cli.hpp"
 
@@ -43,7 +44,8 @@ int cmd_bench_corpus(const std::vector<std::string>& args) {
     const auto s = bench_corpus::generate(o);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::cout << s.messages << " messages (" << s.bytes / 1024 << " KiB, " << s.signatures
-              << " DKIM signatures, " << s.broken << " broken on purpose), " << s.domains
+              << " DKIM signatures, " << s.broken << " broken on purpose, " << s.list_messages
+              << " relayed and ARC-sealed by a mailing list), " << s.domains
               << " sender domains, in " << out << " (" << took.count() << " s)\n";
     return exit_ok;
 }

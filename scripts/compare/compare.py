@@ -38,6 +38,9 @@ def load_dkimpy(path):
     out = collections.defaultdict(lambda: {"sigs": {}, "first": "none"})
     for line in open(path, encoding="utf-8"):
         name, idx, d, s, result, _why = line.rstrip("\n").split("\t")
+        if idx == "arc":  # the message's ARC chain validation status (one line per message)
+            out[name]["arc"] = result
+            continue
         if idx == "-":  # no DKIM-Signature
             out[name]["first"] = "none"
             continue

@@ -1,10 +1,13 @@
-"""dkimpy (Debian python3-dkim) verifying every DKIM-Signature of every corpus message.
+"""dkimpy (Debian python3-dkim) verifying every DKIM-Signature and the ARC chain of every corpus
+message.
 
 usage: dkimpy_run.py CORPUS PORT OUT_TSV
 Prints, like `mailverdict bench`, one line per pass (nomemo, cold, warm):
   tool=dkimpy pass=P messages=N seconds=S messages/s=R cpu_seconds=C messages/cpu_s=R2 queries=Q ...
-followed by the per-signature tally (dkim=pass:N ...), and writes every signature's outcome of
-the cold pass to OUT_TSV (file, index, d=, s=, result, why; index "-" for an unsigned message).
+followed by the per-signature tally (dkim=pass:N ...) and the per-message ARC tally (arc=pass:N
+...), and writes every signature's outcome of the cold pass to OUT_TSV (file, index, d=, s=,
+result, why; index "-" for an unsigned message) and one ARC line per message (file, "arc", "", "",
+cv, reason): dkim.arc_verify()'s chain validation status (RFC 8617 4.4: pass, fail or none).
 nomemo: no memo at all, every key record is asked of NSD (what dkimpy's own get_txt does);
 cold: the memo (a dict name -> TXT answer) starts empty; warm: a second pass over the corpus
 with the memo filled by the cold pass. Only the TXT answers are memoized; dkimpy parses the
@@ -49,12 +52,19 @@ def verify_all(d, n_sigs, dnsfunc):
     return out
 
 
+def verify_arc(raw, dnsfunc):
+    """(cv, reason) of the message's ARC chain. arc_verify() turns a DKIMException (a DNS
+    timeout included) into cv=fail itself; the reason says which."""
+    cv, _, reason = dkim.arc_verify(raw, logger=quiet, dnsfunc=dnsfunc, minkey=1024, timeout=2)
+    return cv.decode("ascii"), reason or ""
+
+
 def run_pass(messages, dnsfunc):
     results = []
     for name, raw, *_ in messages:
         d = dkim.DKIM(raw, logger=quiet, minkey=1024, timeout=2)
         n = sum(1 for k, _ in d.headers if k.lower() == b"dkim-signature")
-        results.append((name, verify_all(d, n, dnsfunc)))
+        results.append((name, verify_all(d, n, dnsfunc), verify_arc(raw, dnsfunc)))
     return results
 
 
@@ -75,11 +85,12 @@ def main():
         results = run_pass(messages, dnsfunc)
         took, cpu = C.wall() - w0, C.cpu() - c0
         tally = collections.Counter()
-        for _, sigs in results:
+        for _, sigs, arc in results:
             if not sigs:
                 tally["dkim=none(message)"] += 1
             for _, _, r, _ in sigs:
                 tally["dkim=" + r] += 1
+            tally["arc=" + arc[0]] += 1
         n = len(messages)
         print(
             "tool=dkimpy pass=%s messages=%d seconds=%.3f messages/s=%.0f cpu_seconds=%.3f "
@@ -90,11 +101,12 @@ def main():
         print("  " + " ".join("%s:%d" % kv for kv in sorted(tally.items())))
         if label == "cold":
             with open(out_tsv, "w", encoding="utf-8") as f:
-                for name, sigs in results:
+                for name, sigs, (cv, reason) in results:
                     if not sigs:
                         f.write("%s\t-\t\t\tnone\tno DKIM-Signature\n" % name)
                     for i, (dd, ss, r, why) in enumerate(sigs):
                         f.write("%s\t%d\t%s\t%s\t%s\t%s\n" % (name, i, dd, ss, r, why.replace("\t", " ")))
+                    f.write("%s\tarc\t\t\t%s\t%s\n" % (name, cv, reason.replace("\t", " ").replace("\n", " ")))
     sys.stdout.flush()
 
 
