@@ -66,6 +66,30 @@ TEST_CASE("relaxed body: whitespace and empty lines (3.4.4)") {
 
 // The relaxed scan tests eight bytes at a time; every run kind is placed at every offset of
 // a word and next to the line and body ends, where the eight-byte reads stop.
+// Bodies where canonicalization only changes the end (no bare LF, HTAB, SP run or trailing
+// SP) take a shortcut: the same results as the line-by-line path, ends included.
+TEST_CASE("bodies changed only at their end: trailing empty lines and the final CRLF") {
+    for (const Canon canon : {Canon::simple, Canon::relaxed}) {
+        CAPTURE(static_cast<int>(canon));
+        CHECK(canonical_body("abc", canon) == "abc\r\n");
+        CHECK(canonical_body("abc\r\n", canon) == "abc\r\n");
+        CHECK(canonical_body("abc\r\n\r\n\r\n", canon) == "abc\r\n");
+        CHECK(canonical_body("a b\r\n\r\nc d\r\n\r\n", canon) == "a b\r\n\r\nc d\r\n");
+        CHECK(canonical_body("abc\r", canon) == "abc\r\r\n");  // a lone CR is content
+        CHECK(canonical_body("a\rb\r\n\r\r\n", canon) == "a\rb\r\n\r\r\n");
+        CHECK(canonical_body("abc\r\n\r\nx", canon, 6) == "abc\r\n\r");  // l= cut
+    }
+    // The ends RFC 6376 sets apart: an empty body is CRLF for simple, empty for relaxed.
+    CHECK(canonical_body("\r\n\r\n", Canon::simple) == "\r\n");
+    CHECK(canonical_body("\r\n\r\n", Canon::relaxed).empty());
+    // Just past the shortcut: a bare LF first or last, a trailing SP or HTAB.
+    CHECK(canonical_body("\nabc", Canon::simple) == "\r\nabc\r\n");
+    CHECK(canonical_body("abc\n", Canon::simple) == "abc\r\n");
+    CHECK(canonical_body("abc ", Canon::relaxed) == "abc\r\n");
+    CHECK(canonical_body("abc ", Canon::simple) == "abc \r\n");
+    CHECK(canonical_body("abc\t\r\nd", Canon::relaxed) == "abc\r\nd\r\n");
+}
+
 TEST_CASE("relaxed body: a WSP run at every position of a line becomes one SP (3.4.4)") {
     for (const std::string run : {" ", "  ", "\t", " \t", "\t ", "\t\t\t", "         "}) {
         for (std::size_t at = 1; at < 20; ++at) {
