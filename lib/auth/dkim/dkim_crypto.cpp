@@ -6,11 +6,32 @@
 #include <openssl/x509.h>
 
 #include <array>
+#include <memory>
 
 namespace mailverdict::dkim::detail {
 
+namespace {
+
+struct MdFree {
+    void operator()(EVP_MD* md) const noexcept { EVP_MD_free(md); }
+};
+
+// OpenSSL 3 (crypto(7), "Performance"): EVP_sha256() makes every init fetch the
+// implementation again (a lock and a lookup); it is fetched once for the process and kept.
+// A constant once made; if the fetch fails, the implicit fetch is used as before.
+const EVP_MD* message_digest(bool sha1) {
+    static const std::unique_ptr<EVP_MD, MdFree> sha256(EVP_MD_fetch(nullptr, "SHA2-256", nullptr));
+    static const std::unique_ptr<EVP_MD, MdFree> sha1_md(EVP_MD_fetch(nullptr, "SHA1", nullptr));
+    if (sha1) {
+        return sha1_md ? sha1_md.get() : EVP_sha1();
+    }
+    return sha256 ? sha256.get() : EVP_sha256();
+}
+
+}  // namespace
+
 Digest::Digest(bool sha1) : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), sha1 ? EVP_sha1() : EVP_sha256(), nullptr) == 1;
+    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), message_digest(sha1), nullptr) == 1;
 }
 
 void Digest::update(std::string_view data) noexcept {
@@ -95,7 +116,7 @@ bool verify_digest(const PublicKey& key, bool sha1, const std::vector<unsigned c
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.pkey.get(), nullptr));
     if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), sha1 ? EVP_sha1() : EVP_sha256()) != 1) {
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(sha1)) != 1) {
         return false;
     }
     return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(),
@@ -122,7 +143,7 @@ std::vector<unsigned char> sign_digest(EVP_PKEY* key, bool rsa,
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
     if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(false)) != 1 ||
         EVP_PKEY_sign(ctx.get(), nullptr, &size, digest.data(), digest.size()) != 1) {
         return {};
     }
