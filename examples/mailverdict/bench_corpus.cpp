@@ -587,7 +587,7 @@ Stats generate(const Options& options) {
             }
         }
         if (via_list) {
-            bytes = list_hop + bytes;
+            bytes.insert(0, list_hop);
             relay_through_list(bytes, dom, author_bounce, list_key, when - 5);
             bytes.insert(0, microsoft_hop(list_host, list_ip, front_end, when));
             ++stats.list_messages;
