@@ -197,6 +197,8 @@ void canonicalize_header(std::string_view raw, Canon canon, std::string& out) {
     relaxed_header(raw, out);
 }
 
+namespace {
+
 // True when canonicalization changes nothing but the end of the body: no bare LF (read as
 // CRLF) and, for relaxed (RFC 6376 3.4.4), no HTAB, no SP run and no SP before a line end.
 // Most bodies (base64 and quoted-printable parts, most text) are like this; one pass without
@@ -225,6 +227,8 @@ bool only_the_end_changes(std::string_view body, Canon canon) noexcept {
     changed |= relaxed & (mask(last == ' ') | mask(last == '\t'));
     return changed == 0;
 }
+
+}  // namespace
 
 std::uint64_t canonicalize_body(std::string_view body, Canon canon, const ChunkSink& sink,
                                 std::optional<std::uint64_t> limit) {
