@@ -2,7 +2,9 @@
 // CLI so that `mailverdict auth`, `mailverdict dmarc` and the verdict engine share it).
 #include <mailverdict/auth/authenticate.hpp>
 
+#include "auth/arc/arc_detail.hpp"
 #include "auth/ascii.hpp"
+#include "auth/dkim/dkim_detail.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -34,7 +36,8 @@ void use_trusted(Authentication& a) {
 }
 
 void check_locally(Authentication& a, const Message& message, const Envelope& envelope,
-                   dns::Resolver& resolver, const AuthenticateOptions& options) {
+                   dns::Resolver& resolver, const AuthenticateOptions& options,
+                   dkim::detail::BodyHashes& bodies) {
     spf::SpfOptions so = options.spf;
     so.receiver = options.authserv_id;
     so.now = options.now.time_since_epoch().count();
@@ -52,7 +55,7 @@ void check_locally(Authentication& a, const Message& message, const Envelope& en
         a.dmarc_input.spf = {std::string(spf::to_string(a.spf->result)), a.spf->domain,
                              a.spf->identity == spf::Identity::helo};
     }
-    a.dkim = dkim::verify(message, resolver, options.now, options.dkim);
+    a.dkim = dkim::detail::verify(message, resolver, options.now, options.dkim, bodies);
     for (const auto& s : a.dkim.signatures) {
         a.dmarc_input.dkim.push_back(
             {std::string(dkim::to_string(s.result)), s.domain, s.selector});
@@ -261,17 +264,19 @@ Authentication authenticate(const Message& message, const Envelope& envelope,
             message, authres::TrustOptions{options.trusted_authserv_ids, options.trust_microsoft});
     }
     a.dmarc_input = dmarc::author_input(message);
+    // Each body hash once per message, for DKIM and ARC alike.
+    dkim::detail::BodyHashes bodies(message.body());
     if (a.trusted) {
         use_trusted(a);
     } else {
-        check_locally(a, message, envelope, resolver, options);
+        check_locally(a, message, envelope, resolver, options, bodies);
     }
     if (options.with_arc) {
         arc::ArcOptions arc_options = options.arc;
         if (!arc_options.key_cache) {
             arc_options.key_cache = options.dkim.key_cache;
         }
-        a.arc = arc::validate(message, resolver, arc_options);
+        a.arc = arc::detail::validate(message, resolver, arc_options, bodies);
         if (const auto* set = arc::trusted_sealer(a.arc, options.trusted_arc_sealers)) {
             a.trusted_arc = *set;
         }

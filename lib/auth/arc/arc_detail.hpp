@@ -1,6 +1,8 @@
 // ARC field grammars and hash inputs shared by the validator and the sealer.
 #pragma once
 
+#include "auth/dkim/dkim_detail.hpp"
+
 #include <mailverdict/auth/arc.hpp>
 
 #include <cstdint>
@@ -77,9 +79,12 @@ bool ams_hash_input(const std::vector<HeaderField>& fields, const std::vector<st
 
 // Hex-free helpers around the DKIM crypto wrapper.
 std::vector<unsigned char> sha256(std::string_view data);
-std::vector<unsigned char> body_hash(std::string_view body, dkim::Canon canon,
-                                     std::optional<std::uint64_t> length);
 
 bool is_arc_field(std::string_view name) noexcept;
+
+// arc::validate with the message's body hashes kept in `bodies` (auth::authenticate shares
+// them with DKIM: an AMS over the body a DKIM signature covers needs no second hash).
+ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOptions& options,
+                   dkim::detail::BodyHashes& bodies);
 
 }  // namespace mailverdict::arc::detail

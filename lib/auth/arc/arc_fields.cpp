@@ -285,12 +285,4 @@ std::vector<unsigned char> sha256(std::string_view data) {
     return d.finish();
 }
 
-std::vector<unsigned char> body_hash(std::string_view body, dkim::Canon canon,
-                                     std::optional<std::uint64_t> length) {
-    dkim::detail::Digest d(false);
-    dkim::canonicalize_body(
-        body, canon, [&d](std::string_view chunk) { d.update(chunk); }, length);
-    return d.finish();
-}
-
 }  // namespace mailverdict::arc::detail

@@ -210,7 +210,8 @@ SealResult seal(const Message& message, const ArcResult& chain,
     for (const auto& n : names) {
         h += (h.empty() ? "" : ":") + n;
     }
-    const auto bh = detail::body_hash(message.body(), options.body_canon, std::nullopt);
+    dkim::detail::BodyHashes bodies(message.body());
+    const auto& bh = bodies.get(options.body_canon, std::nullopt, false).digest;
     FieldText ams_text("ARC-Message-Signature", options.line_end);
     ams_text.add(i_tag);
     ams_text.add(a_tag);

@@ -144,6 +144,12 @@ const ArcSetInfo* ArcResult::newest() const noexcept {
 }
 
 ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOptions& options) {
+    dkim::detail::BodyHashes bodies(message.body());
+    return detail::validate(message, resolver, options, bodies);
+}
+
+ArcResult detail::validate(const Message& message, dns::Resolver& resolver,
+                           const ArcOptions& options, dkim::detail::BodyHashes& bodies) {
     ArcResult r;
     const auto& fields = message.fields();
     // Step 1 (RFC 8617 5.2): collect the ARC sets by instance.
@@ -279,7 +285,6 @@ ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOpt
     }
 
     KeyCache keys(resolver, options);
-    std::map<std::pair<int, std::optional<std::uint64_t>>, std::vector<unsigned char>> bodies;
     // One AMS: 0 = valid, otherwise the failure recorded in the set.
     const auto check_ams = [&](unsigned i, Reason& reason, bool& temporary) {
         const detail::AmsFields& a = amss[i - 1];
@@ -292,11 +297,9 @@ ArcResult validate(const Message& message, dns::Resolver& resolver, const ArcOpt
             info.ams_valid = false;
             return false;
         }
-        auto& bh = bodies[{static_cast<int>(a.body_canon), a.body_length}];
-        if (bh.empty()) {
-            bh = detail::body_hash(message.body(), a.body_canon, a.body_length);
-        }
-        if (bh != a.body_hash) {
+        // RFC 8617 4.1.2: the AMS body hash is a DKIM body hash (SHA-256 for every ARC
+        // algorithm), shared with the message's DKIM signatures.
+        if (bodies.get(a.body_canon, a.body_length, false).digest != a.body_hash) {
             reason = Reason::body_hash_mismatch;
             info.problem = "AMS body hash mismatch";
             info.ams_valid = false;

@@ -30,4 +30,31 @@ bool header_hash_input(const std::vector<HeaderField>& fields,
                        const std::vector<std::string>& names, const HeaderField& signature_field,
                        Canon canon, std::string& out);
 
+// The body hashes of one message, each computed once per (canonicalization, l=, hash):
+// several DKIM signatures, and the ARC sets (RFC 8617 4.1.2: an AMS hashes the body as a
+// DKIM signature does), usually share one. A reference from get() is valid until the next
+// get().
+class BodyHashes {
+public:
+    explicit BodyHashes(std::string_view body) : body_(body) {}
+
+    struct Entry {
+        Canon canon;
+        std::optional<std::uint64_t> limit;
+        bool sha1;
+        std::vector<unsigned char> digest;  // empty if the digest failed
+        std::uint64_t canonical_length;     // of the whole canonical body (before l=)
+    };
+    const Entry& get(Canon canon, std::optional<std::uint64_t> limit, bool sha1);
+
+private:
+    std::string_view body_;
+    std::vector<Entry> entries_;
+};
+
+// dkim::verify with the message's body hashes kept in `bodies` (auth::authenticate shares
+// them with ARC).
+DkimResult verify(const Message& message, dns::Resolver& resolver, std::chrono::sys_seconds now,
+                  const VerifyOptions& options, BodyHashes& bodies);
+
 }  // namespace mailverdict::dkim::detail

@@ -241,11 +241,10 @@ SignResult sign(const Message& message, const SigningKey& key, const SignOptions
     }
 
     // The body hash (sha256 for both algorithms).
-    detail::Digest body_digest(false);
-    const std::uint64_t body_length =
-        canonicalize_body(message.body(), options.body_canon,
-                          [&body_digest](std::string_view chunk) { body_digest.update(chunk); });
-    const auto body_hash = body_digest.finish();
+    detail::BodyHashes bodies(message.body());
+    const auto& body = bodies.get(options.body_canon, std::nullopt, false);
+    const std::uint64_t body_length = body.canonical_length;
+    const auto& body_hash = body.digest;
     if (body_hash.empty()) {
         return error("SHA-256 is not available");
     }

@@ -59,41 +59,25 @@ std::shared_ptr<const detail::PublicKey> detail::load_public_key(
     return loaded;
 }
 
+const detail::BodyHashes::Entry& detail::BodyHashes::get(Canon canon,
+                                                         std::optional<std::uint64_t> limit,
+                                                         bool sha1) {
+    for (const auto& e : entries_) {
+        if (e.canon == canon && e.limit == limit && e.sha1 == sha1) {
+            return e;
+        }
+    }
+    Digest digest(sha1);
+    // The canonical body goes to the digest in chunks: the body is never copied whole.
+    const std::uint64_t length = canonicalize_body(
+        body_, canon, [&digest](std::string_view chunk) { digest.update(chunk); }, limit);
+    entries_.push_back(Entry{canon, limit, sha1, digest.finish(), length});
+    return entries_.back();
+}
+
 namespace {
 
-// Body hashes of one message, each computed once per (canonicalization, l=, hash)
-// (several signatures usually share one).
-class BodyHashes {
-public:
-    explicit BodyHashes(std::string_view body) : body_(body) {}
-
-    struct Entry {
-        Canon canon;
-        std::optional<std::uint64_t> limit;
-        bool sha1;
-        std::vector<unsigned char> digest;
-        std::uint64_t canonical_length;
-    };
-
-    const Entry& get(Canon canon, std::optional<std::uint64_t> limit, bool sha1) {
-        for (const auto& e : entries_) {
-            if (e.canon == canon && e.limit == limit && e.sha1 == sha1) {
-                return e;
-            }
-        }
-        detail::Digest digest(sha1);
-        // The canonical body goes to the digest in chunks: the body is never copied whole.
-        const std::uint64_t length = canonicalize_body(
-            body_, canon, [&digest](std::string_view chunk) { digest.update(chunk); }, limit);
-        entries_.push_back(Entry{canon, limit, sha1, digest.finish(), length});
-        return entries_.back();
-    }
-
-private:
-    std::string_view body_;
-    std::vector<Entry> entries_;  // few entries; references are used before the next get()
-};
-
+using detail::BodyHashes;
 using KeyPtr = std::shared_ptr<const detail::PublicKey>;
 
 using KeySource = std::function<KeyLookup(std::string_view domain, std::string_view selector)>;
@@ -368,8 +352,14 @@ KeyLookup fetch_key(dns::Resolver& resolver, std::string_view domain, std::strin
 
 DkimResult verify(const Message& message, dns::Resolver& resolver, std::chrono::sys_seconds now,
                   const VerifyOptions& options) {
-    DkimResult result;
     BodyHashes bodies(message.body());
+    return detail::verify(message, resolver, now, options, bodies);
+}
+
+DkimResult detail::verify(const Message& message, dns::Resolver& resolver,
+                          std::chrono::sys_seconds now, const VerifyOptions& options,
+                          BodyHashes& bodies) {
+    DkimResult result;
     std::size_t budget = options.max_signatures;
     std::vector<std::string> bs;
     const KeySource keys = [&resolver](std::string_view d, std::string_view s) {
