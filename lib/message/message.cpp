@@ -90,6 +90,14 @@ std::string_view to_string(DefectKind kind) noexcept {
     return "unknown";
 }
 
+std::string to_lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        c = ascii_lower(c);
+    }
+    return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) {
         return false;

@@ -13,13 +13,6 @@ namespace {
 
 using verdict::Detection;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) {
         s.remove_prefix(1);
@@ -31,7 +24,7 @@ std::string_view trim(std::string_view s) {
 }
 
 std::optional<SubmissionLabel> parse_label(std::string_view text) {
-    const std::string l = lower(text);
+    const std::string l = to_lower_ascii(text);
     if (l == "phish" || l == "phishing") {
         return SubmissionLabel::phish;
     }
@@ -88,11 +81,11 @@ bool advanced_delivery(const verdict::Override& o) {
 }
 
 std::string from_address(const verdict::Verdict& v) {
-    return v.from ? lower(v.from->address()) : std::string();
+    return v.from ? to_lower_ascii(v.from->address()) : std::string();
 }
 
 std::string from_domain(const verdict::Verdict& v) {
-    return v.from ? lower(v.from->domain) : std::string();
+    return v.from ? to_lower_ascii(v.from->domain) : std::string();
 }
 
 // Mail the tenant's third-party filter relayed (its verified PTR is the MX host or under
@@ -101,8 +94,8 @@ bool relayed_outside_connector(const verdict::Verdict& v, const policy::Tenant* 
     if (tenant == nullptr || v.enhanced_filtering || !v.connecting_ip || v.ptr.empty()) {
         return false;
     }
-    const std::string host = lower(tenant->mail_routing().mx_host);
-    const std::string ptr = lower(v.ptr);
+    const std::string host = to_lower_ascii(tenant->mail_routing().mx_host);
+    const std::string ptr = to_lower_ascii(v.ptr);
     if (host.empty()) {
         return false;
     }
@@ -216,7 +209,7 @@ std::vector<Submission> parse_submissions(std::string_view text, const std::stri
         s.label = *label;
         s.line = line_no;
         if (columns.size() > 2) {
-            s.reporter = lower(columns[2]);
+            s.reporter = to_lower_ascii(columns[2]);
         }
         if (columns.size() > 3) {
             s.note = std::string(columns[3]);
@@ -289,12 +282,13 @@ bool SubmissionScore::add(const verdict::Verdict& verdict, const std::string& fi
         matched_[static_cast<std::size_t>(s - submissions_.data())] = true;
         bool reporter_is_recipient = false;
         for (const auto& r : verdict.recipients) {
-            reporter_is_recipient = reporter_is_recipient || lower(r.address) == s->reporter;
+            reporter_is_recipient =
+                reporter_is_recipient || to_lower_ascii(r.address) == s->reporter;
         }
         for (const auto& r : verdict.recipients) {
             // A user reports their own copy; an admin's label (no reporter, or a reporter who
             // is not a recipient) speaks for every copy.
-            if (!reporter_is_recipient || lower(r.address) == s->reporter) {
+            if (!reporter_is_recipient || to_lower_ascii(r.address) == s->reporter) {
                 score(verdict, r, *s, file);
             }
         }
@@ -403,7 +397,7 @@ void SubmissionScore::score(const verdict::Verdict& v, const verdict::RecipientV
                 std::string target = sender;
                 if (by_domain) {
                     target = top.impersonation && !top.impersonation->sender_value.empty()
-                                 ? lower(top.impersonation->sender_value)
+                                 ? to_lower_ascii(top.impersonation->sender_value)
                                  : domain;
                 }
                 suggest(by_domain ? "trusted_domain" : "trusted_sender", target,

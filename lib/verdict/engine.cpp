@@ -16,13 +16,6 @@ namespace mailverdict::verdict {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 psl::PublicSuffixList system_list() {
     auto loaded = psl::PublicSuffixList::system();
     if (!loaded) {
@@ -164,8 +157,8 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
     if (!message.from().empty()) {
         v.from = message.from().front();
     }
-    const std::string from_address = v.from ? lower(v.from->address()) : std::string();
-    const std::string from_domain = v.from ? lower(v.from->domain) : std::string();
+    const std::string from_address = v.from ? to_lower_ascii(v.from->address()) : std::string();
+    const std::string from_domain = v.from ? to_lower_ascii(v.from->domain) : std::string();
 
     // ---- time
     const auto chain = received_chain(message, max_received_hops_);
@@ -202,7 +195,7 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
          "connecting IP " + ip_text(base.client_ip));
     std::vector<std::string> recipients;
     for (const auto& r : base.recipients) {
-        recipients.push_back(lower(r));
+        recipients.push_back(to_lower_ascii(r));
     }
     if (recipients.empty()) {
         recipients.emplace_back();
@@ -439,7 +432,7 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
             const std::string mf = v.envelope.mail_from.value_or("");
             const auto at = mf.rfind('@');
             const std::string mf_domain =
-                at == std::string::npos ? std::string() : lower(mf.substr(at + 1));
+                at == std::string::npos ? std::string() : to_lower_ascii(mf.substr(at + 1));
             sender = detect::prepare_sender(profiles_.model(), *v.from, mf_domain);
         }
     }

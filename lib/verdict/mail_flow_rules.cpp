@@ -9,16 +9,9 @@ namespace mailverdict::verdict {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 std::string domain_of(std::string_view address) {
     const auto at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
+    return at == std::string_view::npos ? std::string() : to_lower_ascii(address.substr(at + 1));
 }
 
 // RecipientDomainIs / SenderDomainIs match the domain and its subdomains.
@@ -37,7 +30,7 @@ bool header_holds(const policy::HeaderCondition& h, const Message& message,
         }
     }
     for (const auto& a : added) {
-        if (lower(a.name) == lower(h.name) && h.matches_value(a.value)) {
+        if (to_lower_ascii(a.name) == to_lower_ascii(h.name) && h.matches_value(a.value)) {
             return true;
         }
     }
@@ -70,9 +63,10 @@ KindResults evaluate_kinds(const policy::Tenant& tenant, const policy::RuleCondi
                              (*c.from_scope == policy::FromScope::in_organization) == inside);
     }
     if (!c.from_connectors.empty()) {
-        const bool m =
-            std::any_of(c.from_connectors.begin(), c.from_connectors.end(),
-                        [&](const std::string& n) { return lower(n) == lower(ctx.connector); });
+        const bool m = std::any_of(c.from_connectors.begin(), c.from_connectors.end(),
+                                   [&](const std::string& n) {
+                                       return to_lower_ascii(n) == to_lower_ascii(ctx.connector);
+                                   });
         r.kinds.emplace_back("from connector", m);
     }
     if (!c.sent_to_member_of.empty()) {

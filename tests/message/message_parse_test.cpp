@@ -382,3 +382,9 @@ TEST_CASE("message: iequals") {
     CHECK_FALSE(mailverdict::iequals("From", "Fro"));
     CHECK_FALSE(mailverdict::iequals("a\xC3", "A\xE3"));
 }
+
+TEST_CASE("message: to_lower_ascii changes A-Z only") {
+    CHECK(mailverdict::to_lower_ascii("Adele.Vance@Contoso.COM") == "adele.vance@contoso.com");
+    CHECK(mailverdict::to_lower_ascii("\xC3\x89T\xC3\x89 [Z]") == "\xC3\x89t\xC3\x89 [z]");
+    CHECK(mailverdict::to_lower_ascii("").empty());
+}

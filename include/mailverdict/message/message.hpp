@@ -178,5 +178,7 @@ std::optional<DomainForms> idna_forms(std::string_view domain);
 
 // ASCII case-insensitive comparison (header names, domains).
 bool iequals(std::string_view a, std::string_view b) noexcept;
+// A-Z to a-z, every other byte as it is (locale-free; domains, addresses, keywords).
+std::string to_lower_ascii(std::string_view text);
 
 }  // namespace mailverdict
