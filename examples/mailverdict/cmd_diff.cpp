@@ -30,16 +30,13 @@ int cmd_diff(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict diff options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&inputs)->composing(), "message files or directories")
         ("policy", po::value(&policies)->composing(),
-         "the tenant files A and B (YAML), given twice: --policy A.yaml --policy B.yaml")
-        ("contacts", po::value(&contacts_file),
-         "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
+         "the tenant files A and B (YAML), given twice: --policy A.yaml --policy B.yaml");
     // clang-format on
-    add_input_options(desc, input_options);
-    add_common_options(desc, common);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, inputs, input_options);
+    add_contacts_option(desc, contacts_file);
+    add_common_options(desc, common);
     const std::string usage_line =
         "mailverdict diff FILE|DIR... --policy A.yaml --policy B.yaml [--dns-zone ...] "
         "[--contacts contacts.db] [--format text|json|html] [--jobs N]";
@@ -49,9 +46,7 @@ int cmd_diff(const std::vector<std::string>& args) {
     // html is this command's own format (one self-contained page on stdout).
     const bool html = common.format == "html";
     const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
-    if (!has_inputs(inputs, input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(inputs, input_options, usage_line);
     if (policies.size() != 2) {
         throw UsageError("--policy must be given twice, A then B (usage: " + usage_line + ")");
     }

@@ -37,8 +37,6 @@ int cmd_learn(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict learn options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(),
-         "message files, mbox files, Maildirs or directories")
         ("out", po::value(&o.out), "the contacts database to write (SQLite)")
         ("tenant", po::value(&o.tenant),
          "tenant file: its accepted domains are the organization's mailboxes")
@@ -51,9 +49,8 @@ int cmd_learn(const std::vector<std::string>& args) {
          "progress line on stderr (default: when stderr is a terminal and stdout is not)")
         ("help,h", "show this help");
     // clang-format on
-    add_input_options(desc, o.input_options);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, o.inputs, o.input_options);
     const std::string usage_line =
         "mailverdict learn FILE|DIR|MBOX|MAILDIR... [--files-from LIST] --out contacts.db "
         "[--tenant TENANT.yaml | "
@@ -61,9 +58,7 @@ int cmd_learn(const std::vector<std::string>& args) {
     if (parse_arguments(args, desc, pos, usage_line, std::cout)) {
         return exit_ok;
     }
-    if (!has_inputs(o.inputs, o.input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(o.inputs, o.input_options, usage_line);
     if (o.out.empty()) {
         throw UsageError("--out contacts.db is required (usage: " + usage_line + ")");
     }

@@ -130,8 +130,6 @@ int cmd_parse(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict parse options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(),
-         "FILE, mbox, Maildir or DIR (walked for *.eml, *.mbox and Maildirs)")
         ("boundary", po::value(&o.env.boundaries)->composing(),
          "host pattern of the boundary MTA, e.g. *.mail.protection.outlook.com (repeatable)")
         ("trusted", po::value(&o.env.trusted)->composing(),
@@ -143,10 +141,9 @@ int cmd_parse(const std::vector<std::string>& args) {
         ("mail-from", po::value(&o.env.mail_from), "MAIL FROM address ('' = null sender)")
         ("recipient", po::value(&o.env.recipients)->composing(), "envelope recipient (repeatable)");
     // clang-format on
-    add_input_options(desc, o.input_options);
-    add_common_options(desc, o.common);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, o.inputs, o.input_options);
+    add_common_options(desc, o.common);
     const std::string usage_line =
         "mailverdict parse FILE|DIR|MBOX|MAILDIR... [--files-from LIST] [--boundary PATTERN] "
         "[--trusted HOST|CIDR]... "
@@ -156,9 +153,7 @@ int cmd_parse(const std::vector<std::string>& args) {
     }
     o.env.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format({Format::text, Format::json, Format::jsonl});
-    if (!has_inputs(o.inputs, o.input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(o.inputs, o.input_options, usage_line);
     const EnvelopeOptions env_options = envelope_options(o);
     // With a DNS source (--dns-zone, --dns-server, --dns-replay), the client's reverse
     // name is looked up and forward-confirmed, as EOP does for the PTR: field.

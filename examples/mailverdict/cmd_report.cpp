@@ -38,15 +38,12 @@ int cmd_report(const std::vector<std::string>& args) {
         "domain)");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&inputs)->composing(), "message files or directories")
-        ("policy", po::value(&policy_file), "the tenant file (YAML)")
-        ("contacts", po::value(&contacts_file),
-         "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
+        ("policy", po::value(&policy_file), "the tenant file (YAML)");
     // clang-format on
-    add_input_options(desc, input_options);
-    add_common_options(desc, common);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, inputs, input_options);
+    add_contacts_option(desc, contacts_file);
+    add_common_options(desc, common);
     const std::string usage_line =
         "mailverdict report FILE|DIR... --policy TENANT.yaml [--dns-zone ...] "
         "[--contacts contacts.db] [--format text|json|html] [--jobs N]";
@@ -56,9 +53,7 @@ int cmd_report(const std::vector<std::string>& args) {
     // html is this command's own format (one self-contained page on stdout).
     const bool html = common.format == "html";
     const Format format = html ? Format::text : common.parsed_format({Format::text, Format::json});
-    if (!has_inputs(inputs, input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(inputs, input_options, usage_line);
     if (policy_file.empty()) {
         throw UsageError("--policy TENANT.yaml is required (usage: " + usage_line + ")");
     }

@@ -28,17 +28,14 @@ int cmd_submissions(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict submissions options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&inputs)->composing(), "message files or directories")
         ("labels", po::value(&labels_file),
          "the labels file: message<TAB>phish|spam|clean[<TAB>reporter[<TAB>note]]")
-        ("policy", po::value(&policy_file), "the tenant file (YAML)")
-        ("contacts", po::value(&contacts_file),
-         "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
+        ("policy", po::value(&policy_file), "the tenant file (YAML)");
     // clang-format on
-    add_input_options(desc, input_options);
-    add_common_options(desc, common);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, inputs, input_options);
+    add_contacts_option(desc, contacts_file);
+    add_common_options(desc, common);
     const std::string usage_line =
         "mailverdict submissions FILE|DIR... --labels LABELS.tsv --policy TENANT.yaml "
         "[--dns-zone ...] [--contacts contacts.db] [--format text|json] [--jobs N]";
@@ -46,9 +43,7 @@ int cmd_submissions(const std::vector<std::string>& args) {
         return exit_ok;
     }
     const Format format = common.parsed_format({Format::text, Format::json});
-    if (!has_inputs(inputs, input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(inputs, input_options, usage_line);
     if (labels_file.empty() || policy_file.empty()) {
         throw UsageError("--labels and --policy are required (usage: " + usage_line + ")");
     }

@@ -102,8 +102,6 @@ int cmd_verdict(const std::vector<std::string>& args) {
     po::options_description desc("mailverdict verdict options");
     // clang-format off
     desc.add_options()
-        ("input", po::value(&o.inputs)->composing(),
-         "message files, mbox files, Maildirs or directories")
         ("policy", po::value(&o.policy), "the tenant file (YAML)")
         ("recipient", po::value(&o.recipients)->composing(),
          "envelope recipient (repeatable; default: from the message)")
@@ -114,14 +112,12 @@ int cmd_verdict(const std::vector<std::string>& args) {
          "evaluation time, seconds since the epoch (default: the topmost Received date)")
         ("trace", po::bool_switch(&o.trace), "text format: print every decision")
         ("public-suffix-list", po::value(&o.psl_file),
-         "Public Suffix List file (default: Debian's /usr/share/publicsuffix)")
-        ("contacts", po::value(&o.contacts),
-         "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
+         "Public Suffix List file (default: Debian's /usr/share/publicsuffix)");
     // clang-format on
-    add_input_options(desc, o.input_options);
-    add_common_options(desc, o.common);
     po::positional_options_description pos;
-    pos.add("input", -1);
+    add_input_options(desc, pos, o.inputs, o.input_options);
+    add_contacts_option(desc, o.contacts);
+    add_common_options(desc, o.common);
     const std::string usage_line =
         "mailverdict verdict FILE|DIR|MBOX|MAILDIR... [--files-from LIST] --policy TENANT.yaml "
         "[--recipient ADDR]... [--ip IP] "
@@ -132,9 +128,7 @@ int cmd_verdict(const std::vector<std::string>& args) {
     o.mail_from_given = option_given(args, "--mail-from");
     const Format format = o.common.parsed_format(
         {Format::text, Format::json, Format::jsonl, Format::headers, Format::table});
-    if (!has_inputs(o.inputs, o.input_options)) {
-        throw UsageError("no input (usage: " + usage_line + ")");
-    }
+    require_inputs(o.inputs, o.input_options, usage_line);
     if (o.policy.empty()) {
         throw UsageError("--policy TENANT.yaml is required (usage: " + usage_line + ")");
     }

@@ -19,14 +19,30 @@ using mailverdict::MboxMessage;
 using mailverdict::MboxReader;
 using mailverdict::MboxVariant;
 
-void add_input_options(po::options_description& desc, InputOptions& opts) {
+void add_input_options(po::options_description& desc, po::positional_options_description& pos,
+                       std::vector<std::string>& arguments, InputOptions& opts) {
     // clang-format off
     desc.add_options()
+        ("input", po::value(&arguments)->composing(),
+         "FILE, mbox, Maildir or DIR (walked for *.eml, *.mbox and Maildirs)")
         ("files-from", po::value(&opts.files_from),
          "read input paths from FILE, one per line ('-': standard input)")
         ("mbox-variant", po::value(&opts.mbox_variant)->default_value("mboxrd"),
          "mbox quoting: mboxrd (unquote >From lines) or mboxo (keep lines as written)");
     // clang-format on
+    pos.add("input", -1);
+}
+
+void require_inputs(const std::vector<std::string>& arguments, const InputOptions& opts,
+                    const std::string& usage_line) {
+    if (!has_inputs(arguments, opts)) {
+        throw UsageError("no input (usage: " + usage_line + ")");
+    }
+}
+
+void add_contacts_option(po::options_description& desc, std::string& contacts_file) {
+    desc.add_options()("contacts", po::value(&contacts_file),
+                       "mailbox intelligence contact graph (SQLite, from `mailverdict learn`)");
 }
 
 std::string inputs_fact(const std::vector<std::string>& arguments, const InputOptions& opts) {

@@ -25,7 +25,15 @@ struct InputOptions {
     std::string files_from;
     std::string mbox_variant = "mboxrd";
 };
-void add_input_options(po::options_description& desc, InputOptions& opts);
+// The inputs of a command over many messages: FILE|mbox|Maildir|DIR... as positional
+// arguments (option "input", into `arguments`), --files-from and --mbox-variant.
+void add_input_options(po::options_description& desc, po::positional_options_description& pos,
+                       std::vector<std::string>& arguments, InputOptions& opts);
+// A UsageError "no input (usage: ...)" when there is nothing to read.
+void require_inputs(const std::vector<std::string>& arguments, const InputOptions& opts,
+                    const std::string& usage_line);
+// --contacts FILE: the mailbox intelligence contact graph (verdict, report, diff, submissions).
+void add_contacts_option(po::options_description& desc, std::string& contacts_file);
 
 // The inputs as a page fact: the arguments (a few, "and N more"), then "paths listed in
 // FILE" for --files-from ("standard input" for -).
