@@ -15,13 +15,10 @@
 
 namespace {
 
+using mvtest::cli;
 using mvtest::run_command;
 using mvtest::shell_quote;
 namespace fs = std::filesystem;
-
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -70,9 +70,8 @@ TEST_CASE("every corpus message under every corpus tenant gives the expected ver
             const auto db = std::filesystem::temp_directory_path() / "mv-corpus-contacts.db";
             std::filesystem::remove(db);
             const auto learn = mvtest::run_command(
-                mvtest::shell_quote(MV_CLI_PATH) + " learn " +
-                mvtest::shell_quote(src + "/corpus/history") + " --out " +
-                mvtest::shell_quote(db.string()) + " --tenant " +
+                mvtest::cli() + " learn " + mvtest::shell_quote(src + "/corpus/history") +
+                " --out " + mvtest::shell_quote(db.string()) + " --tenant " +
                 mvtest::shell_quote(src + "/corpus/tenants/" + policy + ".yaml"));
             REQUIRE_MESSAGE(learn.exit_code == 0, learn.err);
             extra = " --contacts " + mvtest::shell_quote(db.string());
@@ -86,7 +85,7 @@ TEST_CASE("every corpus message under every corpus tenant gives the expected ver
             }
         }
         const auto r = mvtest::run_command(
-            mvtest::shell_quote(MV_CLI_PATH) + " verdict " + inputs + " --policy " +
+            mvtest::cli() + " verdict " + inputs + " --policy " +
             mvtest::shell_quote(src + "/corpus/tenants/" + policy + ".yaml") + " --dns-zone " +
             mvtest::shell_quote(src + "/corpus/dns") + " --format jsonl" + extra);
         REQUIRE_MESSAGE(r.exit_code == 0, tenant << ": " << r.err);

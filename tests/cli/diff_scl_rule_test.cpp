@@ -15,6 +15,8 @@
 
 namespace {
 
+using mvtest::corpus;
+
 using Key = std::pair<std::string, std::string>;  // message file name, recipient
 
 // message, recipient, pilot system folder (what full filtering does) = after-cutover folder.
@@ -43,12 +45,8 @@ const Hidden hidden[] = {
     {"spoof-pilot-vs-nonpilot.eml", "megan@contoso.com", "quarantine"},
 };
 
-std::string corpus(const std::string& rel) {
-    return mvtest::shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
-
 std::string diff_command(const std::string& format) {
-    return mvtest::shell_quote(MV_CLI_PATH) + " diff " + corpus("messages") + " --policy " +
+    return mvtest::cli() + " diff " + corpus("messages") + " --policy " +
            corpus("tenants/pilot.yaml") + " --policy " + corpus("tenants/after-cutover.yaml") +
            " --dns-zone " + corpus("dns") + format;
 }

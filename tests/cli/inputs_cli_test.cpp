@@ -21,15 +21,11 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using mvtest::cli;
+using mvtest::corpus;
 using mvtest::run_command;
 using mvtest::shell_quote;
 
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 std::string verdict_args() {
     return " --policy " + corpus("tenants/pilot.yaml") + " --dns-zone " + corpus("dns") +
            " --format jsonl";

@@ -10,15 +10,9 @@
 
 namespace {
 
+using mvtest::cli;
+using mvtest::corpus;
 using mvtest::run_command;
-using mvtest::shell_quote;
-
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 
 std::size_t count_eml(const std::filesystem::path& dir) {
     std::size_t n = 0;

@@ -11,12 +11,10 @@
 
 namespace {
 
+using mvtest::cli;
 using mvtest::run_command;
 using mvtest::shell_quote;
 
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
 std::string source(const std::string& rel) {
     return shell_quote(std::string(MV_SOURCE_DIR) + "/" + rel);
 }

@@ -15,16 +15,10 @@
 
 namespace {
 
+using mvtest::cli;
+using mvtest::corpus;
 using mvtest::run_command;
-using mvtest::shell_quote;
 using Key = std::pair<std::string, std::string>;  // message file name, recipient
-
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 
 struct Expected {
     std::string system, final;

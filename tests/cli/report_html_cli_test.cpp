@@ -23,17 +23,12 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using mvtest::cli;
+using mvtest::corpus;
 using mvtest::run_command;
 using mvtest::shell_quote;
 
 const char* const chromium = "/usr/bin/chromium";
-
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 
 struct TempDir {
     fs::path path;

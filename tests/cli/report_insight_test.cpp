@@ -15,7 +15,7 @@ namespace {
 std::string report(const std::string& tenant, const std::string& extra = "") {
     const std::string src = MV_SOURCE_DIR;
     const auto r = mvtest::run_command(
-        mvtest::shell_quote(MV_CLI_PATH) + " report " +
+        mvtest::cli() + " report " +
         mvtest::shell_quote(src + "/corpus/messages/tabl-blocked-domain.eml") + " --policy " +
         mvtest::shell_quote(src + "/corpus/tenants/" + tenant + ".yaml") + " --dns-zone " +
         mvtest::shell_quote(src + "/corpus/dns") + " --format json" + extra);
@@ -48,11 +48,10 @@ TEST_CASE("report: a known contact is listed as allowed to impersonate") {
     const std::string src = MV_SOURCE_DIR;
     const auto db = std::filesystem::temp_directory_path() / "mv-insight-contacts.db";
     std::filesystem::remove(db);
-    const auto learn =
-        mvtest::run_command(mvtest::shell_quote(MV_CLI_PATH) + " learn " +
-                            mvtest::shell_quote(src + "/corpus/messages") + " --out " +
-                            mvtest::shell_quote(db.string()) + " --tenant " +
-                            mvtest::shell_quote(src + "/corpus/tenants/strict-everyone.yaml"));
+    const auto learn = mvtest::run_command(
+        mvtest::cli() + " learn " + mvtest::shell_quote(src + "/corpus/messages") + " --out " +
+        mvtest::shell_quote(db.string()) + " --tenant " +
+        mvtest::shell_quote(src + "/corpus/tenants/strict-everyone.yaml"));
     REQUIRE_MESSAGE(learn.exit_code == 0, learn.err);
     const auto doc = boost::json::parse(
         report("strict-everyone", " --contacts " + mvtest::shell_quote(db.string())));

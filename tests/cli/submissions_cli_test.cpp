@@ -26,15 +26,10 @@
 
 namespace {
 
+using mvtest::cli;
+using mvtest::corpus;
 using mvtest::run_command;
 using mvtest::shell_quote;
-
-std::string cli() {
-    return shell_quote(MV_CLI_PATH);
-}
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 
 std::filesystem::path write_labels(const std::string& name, const std::string& text) {
     const auto path = std::filesystem::temp_directory_path() / name;

@@ -13,12 +13,8 @@
 
 namespace {
 
+using mvtest::corpus;
 using mvtest::run_command;
-using mvtest::shell_quote;
-
-std::string corpus(const std::string& rel) {
-    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + rel);
-}
 
 // (message, recipient) -> "final system SFV CAT SCL compauth" as the table prints them
 // (system "=" when it equals final).
@@ -44,9 +40,9 @@ std::map<std::pair<std::string, std::string>, std::string> expected_rows(
 }  // namespace
 
 TEST_CASE("verdict --format table: every row as the hand-reviewed pilot verdicts say") {
-    const auto r = run_command(shell_quote(MV_CLI_PATH) + " verdict " + corpus("messages") +
-                               " --policy " + corpus("tenants/pilot.yaml") + " --dns-zone " +
-                               corpus("dns") + " --format table --jobs 2");
+    const auto r = run_command(mvtest::cli() + " verdict " + corpus("messages") + " --policy " +
+                               corpus("tenants/pilot.yaml") + " --dns-zone " + corpus("dns") +
+                               " --format table --jobs 2");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const auto expected = expected_rows("pilot");
     REQUIRE(expected.size() > 80);
@@ -76,7 +72,7 @@ TEST_CASE("verdict --format table: every row as the hand-reviewed pilot verdicts
 
 TEST_CASE("verdict --format table: a defective message says so, an unreadable one keeps its row") {
     const auto r = run_command(
-        shell_quote(MV_CLI_PATH) + " verdict " + corpus("messages/malformed-no-from.eml") + " " +
+        mvtest::cli() + " verdict " + corpus("messages/malformed-no-from.eml") + " " +
         corpus("messages/no-such-message.eml") + " --policy " + corpus("tenants/pilot.yaml") +
         " --dns-zone " + corpus("dns") + " --format table");
     CHECK(r.exit_code == 1);

@@ -52,4 +52,12 @@ CommandResult run_command(const std::string& command_line) {
     return r;
 }
 
+std::string cli() {
+    return shell_quote(MV_CLI_PATH);
+}
+
+std::string corpus(const std::string& relative) {
+    return shell_quote(std::string(MV_SOURCE_DIR) + "/corpus/" + relative);
+}
+
 }  // namespace mvtest

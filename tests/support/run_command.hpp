@@ -17,4 +17,9 @@ CommandResult run_command(const std::string& command_line);
 // Single-quotes a word for /bin/sh.
 std::string shell_quote(const std::string& word);
 
+// The mailverdict binary under test (MV_CLI_PATH), quoted for /bin/sh.
+std::string cli();
+// A path under the source tree's corpus/ (MV_SOURCE_DIR), quoted for /bin/sh.
+std::string corpus(const std::string& relative);
+
 }  // namespace mvtest
