@@ -7,6 +7,7 @@
 #include "auth/dkim/dkim_detail.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace mailverdict::auth {
@@ -236,14 +237,20 @@ std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolve
 
 void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
               const AuthenticateOptions& options, std::span<const dns::Question> extra,
-              dns::Deadline deadline) {
+              dns::Deadline deadline,
+              const std::function<std::vector<dns::Question>()>& extra_next) {
     auto batch = first_questions(message, envelope, options);
     batch.insert(batch.end(), extra.begin(), extra.end());
     // Nothing asked: every answer was at hand (a warm cache), the next level most likely too.
     if (batch.empty() || resolver.prefetch(batch, deadline) == 0) {
         return;
     }
-    const auto next = next_questions(envelope, resolver, options, deadline);
+    auto next = next_questions(envelope, resolver, options, deadline);
+    if (extra_next) {
+        auto more = extra_next();
+        next.insert(next.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+    }
     if (!next.empty()) {
         resolver.prefetch(next, deadline);
     }

@@ -277,26 +277,27 @@ Verdict Engine::evaluate(const Message& message, const EvaluateOptions& options)
         // Two batches instead of a round trip per question: the first questions of
         // authentication with the client's PTR, then the SPF includes with the PTR
         // names' addresses (what forward_confirmed_reverse asks next).
-        auto first = auth::first_questions(message, envelope, ao);
         const auto deadline = message_dns.deadline();
-        std::string ptr_name;
+        std::vector<dns::Question> ptr;
         if (envelope.client_ip) {
-            ptr_name = dns::reverse_name(*envelope.client_ip);
-            first.push_back({ptr_name, dns::RecordType::PTR});
+            ptr.push_back({dns::reverse_name(*envelope.client_ip), dns::RecordType::PTR});
         }
-        if (message_dns.prefetch(first, deadline) > 0) {
-            auto next = auth::next_questions(envelope, message_dns, ao, deadline);
-            if (!ptr_name.empty()) {
-                const auto ptr = message_dns.query_within(ptr_name, dns::RecordType::PTR, deadline);
-                const auto forward =
-                    envelope.client_ip->is_v4() ? dns::RecordType::A : dns::RecordType::AAAA;
-                for (std::size_t i = 0;
-                     ptr.ok() && i < ptr.names.size() && i < dns::max_reverse_names; ++i) {
-                    next.push_back({ptr.names[i], forward});
-                }
+        const auto ptr_addresses = [&] {
+            std::vector<dns::Question> next;
+            if (ptr.empty()) {
+                return next;
             }
-            message_dns.prefetch(next, deadline);
-        }
+            const auto answer =
+                message_dns.query_within(ptr.front().name, dns::RecordType::PTR, deadline);
+            const auto forward =
+                envelope.client_ip->is_v4() ? dns::RecordType::A : dns::RecordType::AAAA;
+            for (std::size_t i = 0;
+                 answer.ok() && i < answer.names.size() && i < dns::max_reverse_names; ++i) {
+                next.push_back({answer.names[i], forward});
+            }
+            return next;
+        };
+        auth::prefetch(message, envelope, message_dns, ao, ptr, deadline, ptr_addresses);
         ao.prefetch = false;
     }
 

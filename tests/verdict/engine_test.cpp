@@ -835,3 +835,46 @@ TEST_CASE("brief 5.2 Policy A/B: spoof with the policy's spoof protection off, U
     CHECK(r.final.folder == Folder::inbox);
     CHECK(r.final.reason.find("brief 5.2") != std::string::npos);
 }
+
+namespace {
+
+// Forwards to a zone and records each prefetch batch, claiming every question was asked
+// (so the engine goes on to its second batch, as after a cold cache).
+class BatchRecorder final : public dns::Resolver {
+public:
+    explicit BatchRecorder(std::shared_ptr<dns::Resolver> inner) : inner_(std::move(inner)) {}
+    dns::Answer query(std::string_view name, dns::RecordType type) override {
+        return inner_->query(name, type);
+    }
+    std::size_t prefetch(std::span<const dns::Question> questions, dns::Deadline) override {
+        batches.emplace_back(questions.begin(), questions.end());
+        return questions.size();
+    }
+    std::vector<std::vector<dns::Question>> batches;
+
+private:
+    std::shared_ptr<dns::Resolver> inner_;
+};
+
+bool has(const std::vector<dns::Question>& batch, const std::string& name, dns::RecordType type) {
+    return std::find(batch.begin(), batch.end(), dns::Question{name, type}) != batch.end();
+}
+
+}  // namespace
+
+TEST_CASE("prefetch: the client's PTR joins the first batch, the PTR name's address the second") {
+    // From the zone: fabrikam.example's SPF record has no include, so the second batch is
+    // the address of mail.fabrikam.example, the name 198.51.100.25's PTR gives.
+    Run run;
+    BatchRecorder recorder(run.dns);
+    const Engine engine(run.tenant, recorder);
+    const Verdict v = engine.evaluate(Message::parse(mail("a@fabrikam.example", "198.51.100.25")));
+    CHECK(v.auth.dmarc.microsoft_result() == "pass");
+    REQUIRE(recorder.batches.size() == 2);
+    const auto& first = recorder.batches[0];
+    CHECK(has(first, "fabrikam.example", dns::RecordType::TXT));
+    CHECK(has(first, "_dmarc.fabrikam.example", dns::RecordType::TXT));
+    CHECK(has(first, "25.100.51.198.in-addr.arpa", dns::RecordType::PTR));
+    CHECK(recorder.batches[1] ==
+          std::vector<dns::Question>{{"mail.fabrikam.example", dns::RecordType::A}});
+}

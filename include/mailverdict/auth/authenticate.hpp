@@ -17,6 +17,7 @@
 #include <mailverdict/message/received.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,11 +97,14 @@ std::vector<dns::Question> next_questions(const Envelope& envelope, dns::Resolve
                                           dns::Deadline deadline = dns::Deadline::max());
 
 // Hands the resolver first_questions() plus `extra` in one batch (Resolver::prefetch),
-// then next_questions() in a second: a depth-first SPF evaluation then finds the include
-// chain's first level answered. Questions are only hints: nothing is decided here, and a
-// resolver without a cache ignores them (nothing is asked twice).
+// then next_questions() plus what `extra_next` returns in a second: a depth-first SPF
+// evaluation then finds the include chain's first level answered. When the first batch
+// asks nothing (every answer at hand), there is no second. Questions are only hints:
+// nothing is decided here, and a resolver without a cache ignores them (nothing is asked
+// twice). The verdict engine adds the client's PTR and then the PTR names' addresses.
 void prefetch(const Message& message, const Envelope& envelope, dns::Resolver& resolver,
               const AuthenticateOptions& options, std::span<const dns::Question> extra = {},
-              dns::Deadline deadline = dns::Deadline::max());
+              dns::Deadline deadline = dns::Deadline::max(),
+              const std::function<std::vector<dns::Question>()>& extra_next = {});
 
 }  // namespace mailverdict::auth
